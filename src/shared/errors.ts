@@ -41,7 +41,11 @@ export class WattgateError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly ErrorDetail[];
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: readonly ErrorDetail[] }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: readonly ErrorDetail[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WattgateError';
     this.code = code;

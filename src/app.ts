@@ -1,0 +1,93 @@
+/**
+ * Composition root: the only place that wires concrete parts together.
+ *
+ * Order of start: data directory → settings database (durable) → configuration
+ * store → parts, each with its PartContext, started in the order added and
+ * stopped in reverse. Stop closes the parts, then the database. A part applies
+ * configuration changes live through its context (ARCHITECTURE 17); the root
+ * only forwards change notices onto the event bus.
+ */
+import type Database from 'better-sqlite3';
+import { ConfigStore } from './config/index.js';
+import type { AppContext, AppEvents } from './core/context.js';
+import { dataPath, ensureDataDir } from './core/data-dir.js';
+import { VERSION } from './core/version.js';
+import { type Clock, systemClock } from './shared/clock.js';
+import { TypedEvents } from './shared/events.js';
+import { Lifecycle, type Part } from './shared/lifecycle.js';
+import type { Logger } from './shared/logger.js';
+import { openDatabase } from './storage/index.js';
+
+export interface AppOptions {
+  dataDir: string;
+  log: Logger;
+  clock?: Clock;
+  /** Builds the parts from the context; called once the configuration is loaded. */
+  parts?: (ctx: AppContext) => Part[];
+}
+
+export interface App {
+  readonly ctx: AppContext;
+  readonly lifecycle: Lifecycle;
+  start(): Promise<void>;
+  stop(reason?: string): Promise<void>;
+}
+
+/** Opens the stores and builds the parts; nothing listens until `start()`. */
+export function createApp(opts: AppOptions): App {
+  const log = opts.log;
+  const dir = ensureDataDir(opts.dataDir);
+  if (dir.tightened)
+    log.warn({ dataDir: dir.path }, 'data directory was group/world accessible; set to 0700');
+  const db: Database.Database = openDatabase({
+    path: dataPath(opts.dataDir, 'settingsDb'),
+    profile: 'durable',
+  });
+  let config: ConfigStore;
+  try {
+    config = ConfigStore.open(db, {
+      clock: opts.clock ?? systemClock,
+      log: log.child({ component: 'config' }),
+    });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const events = new TypedEvents<AppEvents>((event, error) =>
+    log.error({ err: error, event: String(event) }, 'event listener failed'),
+  );
+  const ctx: AppContext = {
+    version: VERSION,
+    dataDir: opts.dataDir,
+    log,
+    clock: opts.clock ?? systemClock,
+    events,
+    db,
+    config,
+  };
+  const lifecycle = new Lifecycle((part, error) => log.error({ err: error, part }, 'part failed to stop'));
+  for (const part of opts.parts?.(ctx) ?? []) lifecycle.add(part);
+  return {
+    ctx,
+    lifecycle,
+    async start() {
+      log.info({ version: VERSION, dataDir: opts.dataDir, revision: config.revision }, 'starting');
+      try {
+        await lifecycle.start();
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      events.emit('app.started', { version: VERSION });
+      log.info({ parts: lifecycle.names }, 'started');
+    },
+    async stop(reason = 'stop requested') {
+      if (!db.open) return;
+      events.emit('app.stopping', { reason });
+      log.info({ reason }, 'stopping');
+      await lifecycle.stop();
+      db.close();
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Configuration rules that span several fields, checked after the schema
+ * passed (same `{ path, message }` detail shape):
+ *
+ * - G2 unit-id ownership: every unit id has exactly one owner. 255 is the
+ *   gateway; then virtual ids (wireless — later — and downstream TCP devices);
+ *   then serial lines. Two owners for one id are rejected with a message naming
+ *   both (e.g. a TCP virtual id equal to a serial slave id, two lines serving
+ *   the same id).
+ * - Names are unique: TCP device names, serial line names, serial line paths.
+ * - Networks referenced by `modbus.server` exist; an address belongs to one network.
+ * - `maxConnectionsPerSource` <= `maxConnections`.
+ */
+import type { ErrorDetail } from '../shared/errors.js';
+import type { Config } from './schema.js';
+
+/** The gateway's own unit id (PRODUCT G2). */
+export const GATEWAY_UNIT_ID = 255;
+
+interface Claim {
+  /** Human name of the owner, e.g. `TCP device "meter-1" (virtual id)`. */
+  owner: string;
+  /** Where the claim is written in the configuration. */
+  path: string;
+}
+
+/** Collects unit-id claims; the first claim of an id wins, later ones are conflicts. */
+class UnitOwnership {
+  readonly #claims = new Map<number, Claim>();
+  readonly #details: ErrorDetail[];
+
+  constructor(details: ErrorDetail[]) {
+    this.#details = details;
+    this.#claims.set(GATEWAY_UNIT_ID, { owner: 'the gateway itself (unit 255)', path: '(reserved)' });
+  }
+
+  claim(id: number, owner: string, path: string): void {
+    const first = this.#claims.get(id);
+    if (!first) {
+      this.#claims.set(id, { owner, path });
+      return;
+    }
+    const where = first.path === '(reserved)' ? '' : ` at ${first.path}`;
+    this.#details.push({
+      path,
+      message: `unit id ${id} has two owners: ${first.owner}${where} and ${owner}; each unit id must have exactly one owner`,
+    });
+  }
+}
+
+function checkUnitIds(cfg: Config, details: ErrorDetail[]): void {
+  const owners = new UnitOwnership(details);
+  // Precedence order (G2): virtual ids before serial lines.
+  cfg.modbus.tcpDevices.forEach((d, i) => {
+    owners.claim(d.virtualId, `TCP device "${d.name}" (virtual id)`, `/modbus/tcpDevices/${i}/virtualId`);
+  });
+  cfg.modbus.serialLines.forEach((line, i) => {
+    line.unitIds.forEach((id, j) => {
+      owners.claim(id, `serial line "${line.name}"`, `/modbus/serialLines/${i}/unitIds/${j}`);
+    });
+  });
+}
+
+function checkUnique(
+  values: readonly string[],
+  what: string,
+  pathOf: (i: number) => string,
+  out: ErrorDetail[],
+): void {
+  const first = new Map<string, number>();
+  values.forEach((v, i) => {
+    const prev = first.get(v);
+    if (prev === undefined) first.set(v, i);
+    else
+      out.push({
+        path: pathOf(i),
+        message: `${what} ${JSON.stringify(v)} is already used at ${pathOf(prev)}`,
+      });
+  });
+}
+
+function checkNames(cfg: Config, details: ErrorDetail[]): void {
+  const { tcpDevices, serialLines } = cfg.modbus;
+  checkUnique(
+    tcpDevices.map((d) => d.name),
+    'TCP device name',
+    (i) => `/modbus/tcpDevices/${i}/name`,
+    details,
+  );
+  checkUnique(
+    serialLines.map((l) => l.name),
+    'serial line name',
+    (i) => `/modbus/serialLines/${i}/name`,
+    details,
+  );
+  checkUnique(
+    serialLines.map((l) => l.path),
+    'serial device path',
+    (i) => `/modbus/serialLines/${i}/path`,
+    details,
+  );
+}
+
+function checkNetworks(cfg: Config, details: ErrorDetail[]): void {
+  const known = new Set(Object.keys(cfg.networks));
+  const { server } = cfg.modbus;
+  const refs: Array<[string, string]> = [
+    ...Object.keys(server.enabled).map((n): [string, string] => [n, `/modbus/server/enabled/${n}`]),
+    ...Object.keys(server.allowList).map((n): [string, string] => [n, `/modbus/server/allowList/${n}`]),
+  ];
+  for (const [name, path] of refs) {
+    if (!known.has(name)) {
+      details.push({
+        path,
+        message: `network "${name}" is not defined in /networks (known: ${[...known].join(', ')})`,
+      });
+    }
+  }
+  const owner = new Map<string, string>();
+  for (const [name, net] of Object.entries(cfg.networks)) {
+    net.addresses.forEach((a, i) => {
+      const prev = owner.get(a);
+      if (prev === undefined) owner.set(a, name);
+      else
+        details.push({
+          path: `/networks/${name}/addresses/${i}`,
+          message: `address ${a} already belongs to network "${prev}"`,
+        });
+    });
+  }
+}
+
+function checkLimits(cfg: Config, details: ErrorDetail[]): void {
+  const s = cfg.modbus.server;
+  if (s.maxConnectionsPerSource > s.maxConnections) {
+    details.push({
+      path: '/modbus/server/maxConnectionsPerSource',
+      message: `must be <= maxConnections (${s.maxConnections})`,
+    });
+  }
+}
+
+/** All cross-field problems of a schema-valid configuration (empty when consistent). */
+export function crossFieldErrors(cfg: Config): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  checkUnitIds(cfg, details);
+  checkNames(cfg, details);
+  checkNetworks(cfg, details);
+  checkLimits(cfg, details);
+  return details;
+}

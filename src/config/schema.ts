@@ -1,0 +1,165 @@
+/**
+ * THE configuration schema (ARCHITECTURE convention 5): one TypeBox schema
+ * gives the TypeScript type (`Config`), validation, defaults, and the JSON
+ * Schema the web UI renders. Every object rejects unknown properties. Rules
+ * that span fields (unit-id ownership, unique names, network references) live
+ * in `rules.ts`; semantic string checks are formats from `formats.ts`.
+ *
+ * Limits here are the documented product limits (PRODUCT G1, G6, G7, G10, N2);
+ * docs/operations.md copies them.
+ */
+
+import type { Static, TObjectOptions, TSchema } from 'typebox';
+import Type from 'typebox';
+import { Formats } from './formats.js';
+
+/** Bump when the shape changes; add the upgrade step in `versions.ts`. */
+export const CONFIG_SCHEMA_VERSION = 1;
+
+const closed = { additionalProperties: false } as const;
+
+/** Network names: `ETH1`, `ETH2`, `OT_LAN` … (letters, digits, `_`, `-`; starts with a letter). */
+export const NETWORK_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,15}$';
+/**
+ * Records keyed by network name. The key rule is `propertyNames` (not a
+ * patterned key + additionalProperties: false, which TypeBox's Value.Default
+ * cannot walk when a key does not match).
+ */
+const byNetwork = <T extends TSchema>(value: T, options: TObjectOptions = {}) =>
+  Type.Record(Type.String(), value, { propertyNames: { pattern: NETWORK_NAME_PATTERN }, ...options });
+
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(?:.*\\S)?$' });
+const Port = (dflt: number) => Type.Integer({ minimum: 1, maximum: 65535, default: dflt });
+const Ms = (min: number, max: number, dflt: number) =>
+  Type.Integer({ minimum: min, maximum: max, default: dflt });
+
+export const SystemSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, default: 'Wattgate' }),
+    location: Type.String({ maxLength: 128, default: '' }),
+    timezone: Type.String({ format: Formats.timezone, default: 'UTC' }),
+  },
+  { ...closed, default: {} },
+);
+
+export const NetworkSchema = Type.Object(
+  {
+    addresses: Type.Array(Type.String({ format: Formats.ip }), {
+      minItems: 1,
+      maxItems: 16,
+      uniqueItems: true,
+    }),
+    description: Type.String({ maxLength: 128, default: '' }),
+  },
+  // `default: {}` is never used as a value (record keys are always present); it makes
+  // TypeBox's Value.Default walk into record values and fill `description`.
+  { ...closed, default: {} },
+);
+
+export const DEFAULT_NETWORKS = { ETH1: { addresses: ['0.0.0.0'], description: 'Upstream (IT) network' } };
+
+export const NetworksSchema = byNetwork(NetworkSchema, {
+  minProperties: 1,
+  maxProperties: 8,
+  default: DEFAULT_NETWORKS,
+});
+
+export const ModbusServerSchema = Type.Object(
+  {
+    port: Port(502),
+    /** Per network: is the Modbus server listening there. A network not listed is off. */
+    enabled: byNetwork(Type.Boolean(), { default: { ETH1: true } }),
+    maxConnections: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
+    maxConnectionsPerSource: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+    idleTimeoutMs: Ms(1000, 86_400_000, 120_000),
+    frameDeadlineMs: Ms(100, 60_000, 2000),
+    maxPendingPerConnection: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+    unknownFunctionCodes: Type.Enum(['forward', 'reject'], { default: 'forward' }),
+    /** Per network: when present, only these sources may connect (empty list = nobody). */
+    allowList: byNetwork(
+      Type.Array(Type.String({ format: Formats.ipOrCidr }), { maxItems: 256, uniqueItems: true }),
+      { default: {} },
+    ),
+    /** Unit ids whose write function codes are answered with exception 01. */
+    readOnlyUnits: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), {
+      maxItems: 256,
+      uniqueItems: true,
+      default: [],
+    }),
+    /** Writes to the gateway's date/time register (unit 255, register 116). */
+    allowTimeSetting: Type.Boolean({ default: false }),
+  },
+  { ...closed, default: {} },
+);
+
+export const TcpDeviceSchema = Type.Object(
+  {
+    name: Name,
+    host: Type.String({ format: Formats.host }),
+    port: Port(502),
+    /** Unit id sent to the downstream device. */
+    unitId: Type.Integer({ minimum: 0, maximum: 255, default: 255 }),
+    /** Unit id under which upstream clients reach it through the gateway. */
+    virtualId: Type.Integer({ minimum: 1, maximum: 247 }),
+    timeoutMs: Ms(100, 60_000, 1000),
+    oneInFlight: Type.Boolean({ default: false }),
+  },
+  closed,
+);
+
+export const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+
+export const SerialLineSchema = Type.Object(
+  {
+    name: Name,
+    path: Type.String({ minLength: 1, maxLength: 256 }),
+    baud: Type.Enum([...SERIAL_BAUD_RATES], { default: 19200 }),
+    parity: Type.Enum(['none', 'even', 'odd'], { default: 'even' }),
+    stopBits: Type.Enum([1, 2], { default: 1 }),
+    timeoutMs: Ms(50, 60_000, 1000),
+    retries: Type.Integer({ minimum: 0, maximum: 5, default: 1 }),
+    /** Extra silence between two transactions on the line, beyond t3.5. */
+    pauseMs: Ms(0, 10_000, 0),
+    /** Slave unit ids served by this line (transparent pass-through, G2). */
+    unitIds: Type.Array(Type.Integer({ minimum: 1, maximum: 247 }), {
+      maxItems: 247,
+      uniqueItems: true,
+      default: [],
+    }),
+  },
+  closed,
+);
+
+export const MAX_TCP_DEVICES = 128;
+export const MAX_SERIAL_LINES = 8;
+
+export const ModbusSchema = Type.Object(
+  {
+    server: ModbusServerSchema,
+    tcpDevices: Type.Array(TcpDeviceSchema, { maxItems: MAX_TCP_DEVICES, default: [] }),
+    serialLines: Type.Array(SerialLineSchema, { maxItems: MAX_SERIAL_LINES, default: [] }),
+  },
+  { ...closed, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    system: SystemSchema,
+    networks: NetworksSchema,
+    modbus: ModbusSchema,
+  },
+  closed,
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type SystemConfig = Config['system'];
+export type NetworksConfig = Config['networks'];
+export type NetworkConfig = Static<typeof NetworkSchema>;
+export type ModbusConfig = Config['modbus'];
+export type ModbusServerConfig = ModbusConfig['server'];
+export type TcpDeviceConfig = Static<typeof TcpDeviceSchema>;
+export type SerialLineConfig = Static<typeof SerialLineSchema>;
+export type ConfigSection = keyof Config;
+
+/** Top-level sections in schema order (the order subscribers are notified in). */
+export const CONFIG_SECTIONS = Object.keys(ConfigSchema.properties) as ConfigSection[];

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * CLI entry: `wattgate start | demo | config export|import`. Every command has
+ * `--help`. Errors with a stable code are printed with their details and exit
+ * with status 2 (bad input) — never a stack trace for a user mistake.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createApp } from './app.js';
+import { explain, exportConfig, importConfig } from './cli/config-commands.js';
+import { runDemo } from './cli/demo.js';
+import { type CommonOptions, runtime } from './cli/runtime.js';
+import { serveUntilSignal } from './cli/serve.js';
+import { LOG_LEVELS } from './core/logging.js';
+import { VERSION } from './core/version.js';
+
+function common(cmd: Command): Command {
+  return cmd
+    .option(
+      '--bootstrap <file>',
+      'bootstrap file (data directory, log level); default $WATTGATE_BOOTSTRAP or /etc/wattgate/bootstrap.json',
+    )
+    .option('--data-dir <dir>', 'data directory, overrides the bootstrap file')
+    .addOption(
+      new Option('--log-level <level>', 'log level, overrides the bootstrap file').choices(LOG_LEVELS),
+    );
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('wattgate')
+    .description('Wattgate panel server: Modbus gateway, wireless concentrator, datalogger, energy server')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  common(
+    program.command('start').description('run Wattgate as a service (configuration from the data directory)'),
+  ).action(async (opts: CommonOptions) => {
+    const { bootstrap, log } = runtime(opts);
+    await serveUntilSignal(createApp({ dataDir: bootstrap.dataDir, log }));
+  });
+
+  common(
+    program
+      .command('demo')
+      .description('run Wattgate on simulated equipment, high ports, a throw-away data directory'),
+  )
+    .option('--duration <seconds>', 'stop after this many seconds', seconds)
+    .action(async (opts: CommonOptions & { duration?: number }) => runDemo(opts));
+
+  const config = program.command('config').description('export, import or validate the whole configuration');
+  common(config.command('export').description('print the whole configuration as a JSON document'))
+    .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+    .action((opts: CommonOptions & { out?: string }) => exportConfig(opts));
+  common(
+    config
+      .command('import')
+      .description('replace the whole configuration with a JSON document (- for stdin)'),
+  )
+    .argument('<file>', 'configuration document from `config export`')
+    .option('--dry-run', 'validate only, apply nothing')
+    .action((file: string, opts: CommonOptions & { dryRun?: boolean }) => {
+      process.stdout.write(`${importConfig(file, opts)}\n`);
+    });
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    let text: string;
+    try {
+      text = explain(e);
+    } catch {
+      process.stderr.write(`wattgate: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`wattgate: ${text}\n`);
+    process.exit(2);
+  }
+}
+
+void main(process.argv);

@@ -1,0 +1,23 @@
+/**
+ * Public surface of the storage module: opening databases with a durability
+ * profile, the migration runner, and atomic file replacement.
+ */
+export { type AtomicWriteOptions, writeFileAtomic } from './atomic-file.js';
+export {
+  DB_FILE_MODE,
+  type DbProfile,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from './database.js';
+export {
+  type AppliedMigration,
+  appliedMigrations,
+  loadMigrations,
+  type Migration,
+  type MigrationResult,
+  type RunMigrationsOptions,
+  runMigrations,
+  sha256Hex,
+  storeMigrationsDir,
+} from './migrations.js';
