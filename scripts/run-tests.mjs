@@ -38,7 +38,16 @@ const peerDir = mkdtempSync(join(tmpdir(), 'wattgate-peers-'));
 const peerLog = join(peerDir, 'peers.log');
 const env = { ...process.env, WATTGATE_PEER_LOG: peerLog };
 if (fuzz) env.WATTGATE_FUZZ_RUNS = env.WATTGATE_FUZZ_RUNS ?? '1000000';
-const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter=spec'];
+const tapFile = join(peerDir, 'report.tap');
+const nodeArgs = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tapFile}`,
+];
 if (fuzz) nodeArgs.push('--test-timeout=3600000');
 else nodeArgs.push('--test-timeout=300000');
 
@@ -58,9 +67,18 @@ child.on('exit', (code, signal) => {
   } catch {
     // no peer test wrote anything
   }
+  let summary = '';
+  try {
+    const tap = readFileSync(tapFile, 'utf8');
+    const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+    summary = `${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`;
+  } catch {
+    summary = '0 passed, 1 failed (no test report was written)';
+  }
   rmSync(peerDir, { recursive: true, force: true });
   const list = [...names].map(([n, c]) => `${n}×${c}`).join(', ');
   console.log(`\npeer tests: ${ran} ran, ${skipped} skipped${list ? ` (${list})` : ''}`);
+  console.log(summary);
   if (process.env.CI === 'true' && skipped > 0) {
     console.error('peer tests skipped under CI=true: install the missing peers in .ci/run');
     process.exit(1);

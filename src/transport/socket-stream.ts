@@ -1,0 +1,217 @@
+/**
+ * `SocketStream`: a connected node:net socket seen as a `ByteStream`. Shared by
+ * the TCP server (accepted connections) and the TCP client (outgoing ones).
+ *
+ * What it enforces, all timers through the injected Clock:
+ * - idle timeout: no byte received for `idleTimeoutMs` → close 'idle' (0 = off);
+ *   checked lazily (one timer per period, not one per chunk);
+ * - frame deadline: `armDeadline(ms)` → close 'frame-deadline' unless disarmed;
+ * - backpressure: when the kernel does not take our bytes (the peer does not
+ *   read its replies) and more than `writeHighWaterBytes` wait in user space,
+ *   reading is paused, so no new requests are parsed, until the buffer drains.
+ *   A paused peer receives nothing and sends nothing we read, so the idle timeout
+ *   ends it; beyond `maxWriteBufferBytes` it is closed at once ('write-overflow').
+ * Socket errors (ECONNRESET …) never escape: they are logged at debug and end
+ * the stream with reason 'peer' or 'error'.
+ */
+import type { Socket } from 'node:net';
+import type { TimerHandle } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { formatHostPort, normaliseAddress } from './address.js';
+import { type ByteStream, CloseReasons, type TransportContext } from './byte-stream.js';
+
+export interface StreamFlowOptions {
+  /** Close after this long without a received byte; 0 disables. */
+  readonly idleTimeoutMs: number;
+  /** Pause reading while more than this many unsent bytes wait (≥ 16 KiB, node's socket mark). */
+  readonly writeHighWaterBytes: number;
+  /** Close the stream when more than this many unsent bytes wait. */
+  readonly maxWriteBufferBytes: number;
+}
+
+export const DEFAULT_FLOW: StreamFlowOptions = {
+  idleTimeoutMs: 0,
+  writeHighWaterBytes: 64 * 1024,
+  maxWriteBufferBytes: 1024 * 1024,
+};
+
+/** TCP keep-alive probe delay: finds dead peers behind the idle timeout's back too. */
+const KEEPALIVE_MS = 30_000;
+const PEER_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+
+let lastId = 0;
+
+export class SocketStream implements ByteStream {
+  readonly id = ++lastId;
+  readonly remote: string;
+  readonly local: string;
+  /** Normalised peer address (the per-source key); '' when the socket has none. */
+  readonly source: string;
+  readonly #socket: Socket;
+  readonly #ctx: TransportContext;
+  readonly #log: Logger;
+  readonly #dataFns = new Set<(bytes: Uint8Array) => void>();
+  readonly #closeFns = new Set<(reason: string) => void>();
+  #flow: StreamFlowOptions;
+  #reason: string | undefined;
+  #errorReason: string | undefined;
+  #lastDataAt: number;
+  #idleTimer: TimerHandle | undefined;
+  #deadline: TimerHandle | undefined;
+  #readPaused = false;
+
+  constructor(socket: Socket, ctx: TransportContext, flow: StreamFlowOptions = DEFAULT_FLOW) {
+    this.#socket = socket;
+    this.#ctx = ctx;
+    this.#flow = flow;
+    this.source = normaliseAddress(socket.remoteAddress) ?? '';
+    this.remote = formatHostPort(this.source || 'unknown', socket.remotePort);
+    this.local = formatHostPort(normaliseAddress(socket.localAddress) ?? 'unknown', socket.localPort);
+    this.#log = ctx.log.child({ stream: this.id, remote: this.remote });
+    this.#lastDataAt = ctx.clock.monotonic();
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#onDrain());
+    socket.on('error', (e: NodeJS.ErrnoException) => this.#onError(e));
+    socket.on('close', () => this.#finish(this.#errorReason ?? CloseReasons.PEER));
+    this.#armIdle(flow.idleTimeoutMs);
+    socket.resume();
+  }
+
+  get isOpen(): boolean {
+    return this.#reason === undefined;
+  }
+
+  /** The close reason, once closed. */
+  get closeReason(): string | undefined {
+    return this.#reason;
+  }
+
+  /** True while reading is paused because the peer does not read its replies. */
+  get readPaused(): boolean {
+    return this.#readPaused;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (!this.isOpen) return false;
+    const flushed = this.#socket.write(bytes);
+    const pending = this.#socket.writableLength;
+    if (pending > this.#flow.maxWriteBufferBytes) {
+      this.close(CloseReasons.WRITE_OVERFLOW);
+      return false;
+    }
+    if (!flushed && pending >= this.#flow.writeHighWaterBytes && !this.#readPaused) {
+      this.#readPaused = true;
+      this.#socket.pause();
+      this.#log.debug({ pending }, 'peer does not read: reading paused');
+    }
+    return true;
+  }
+
+  close(reason: string = CloseReasons.LOCAL): void {
+    if (!this.isOpen) return;
+    this.#socket.destroy();
+    this.#finish(reason);
+  }
+
+  onData(fn: (bytes: Uint8Array) => void): () => void {
+    this.#dataFns.add(fn);
+    return () => this.#dataFns.delete(fn);
+  }
+
+  onClose(fn: (reason: string) => void): () => void {
+    const reason = this.#reason;
+    if (reason !== undefined) {
+      queueMicrotask(() => this.#callCloseFn(fn, reason));
+      return () => {};
+    }
+    this.#closeFns.add(fn);
+    return () => this.#closeFns.delete(fn);
+  }
+
+  armDeadline(ms: number): void {
+    if (!this.isOpen || this.#deadline) return;
+    this.#deadline = this.#ctx.clock.setTimeout(() => {
+      this.#deadline = undefined;
+      this.close(CloseReasons.FRAME_DEADLINE);
+    }, ms);
+  }
+
+  disarmDeadline(): void {
+    this.#deadline?.cancel();
+    this.#deadline = undefined;
+  }
+
+  /** Applies new flow limits live (the idle period restarts from the last received byte). */
+  setFlow(flow: StreamFlowOptions): void {
+    this.#flow = flow;
+    this.#idleTimer?.cancel();
+    this.#idleTimer = undefined;
+    if (this.isOpen) this.#armIdle(Math.max(0, flow.idleTimeoutMs - this.#sinceData()));
+  }
+
+  #sinceData(): number {
+    return this.#ctx.clock.monotonic() - this.#lastDataAt;
+  }
+
+  #armIdle(delayMs: number): void {
+    if (this.#flow.idleTimeoutMs <= 0) return;
+    this.#idleTimer = this.#ctx.clock.setTimeout(() => this.#checkIdle(), Math.max(1, Math.ceil(delayMs)));
+  }
+
+  #checkIdle(): void {
+    this.#idleTimer = undefined;
+    if (!this.isOpen) return;
+    const remaining = this.#flow.idleTimeoutMs - this.#sinceData();
+    if (remaining <= 0) this.close(CloseReasons.IDLE);
+    else this.#armIdle(remaining);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (!this.isOpen) return;
+    this.#lastDataAt = this.#ctx.clock.monotonic();
+    for (const fn of [...this.#dataFns]) {
+      try {
+        fn(chunk);
+      } catch (error) {
+        this.#log.error({ err: error }, 'data handler threw: closing the stream');
+        this.close(CloseReasons.ERROR);
+        return;
+      }
+      if (!this.isOpen) return;
+    }
+  }
+
+  #onDrain(): void {
+    if (!this.#readPaused || !this.isOpen) return;
+    this.#readPaused = false;
+    this.#socket.resume();
+  }
+
+  #onError(e: NodeJS.ErrnoException): void {
+    const code = e.code ?? 'UNKNOWN';
+    this.#errorReason ??= PEER_ERRORS.has(code) ? CloseReasons.PEER : CloseReasons.ERROR;
+    this.#log.debug({ code }, 'socket error');
+  }
+
+  #finish(reason: string): void {
+    if (!this.isOpen) return;
+    this.#reason = reason;
+    this.#idleTimer?.cancel();
+    this.#idleTimer = undefined;
+    this.disarmDeadline();
+    this.#dataFns.clear();
+    const fns = [...this.#closeFns];
+    this.#closeFns.clear();
+    for (const fn of fns) this.#callCloseFn(fn, reason);
+  }
+
+  #callCloseFn(fn: (reason: string) => void, reason: string): void {
+    try {
+      fn(reason);
+    } catch (error) {
+      this.#log.error({ err: error }, 'close handler threw');
+    }
+  }
+}
