@@ -16,7 +16,7 @@ import { type Clock, systemClock } from './shared/clock.js';
 import { TypedEvents } from './shared/events.js';
 import { Lifecycle, type Part } from './shared/lifecycle.js';
 import type { Logger } from './shared/logger.js';
-import { openDatabase } from './storage/index.js';
+import { type Installation, loadInstallation, openDatabase } from './storage/index.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -33,26 +33,32 @@ export interface App {
   stop(reason?: string): Promise<void>;
 }
 
-/** Opens the stores and builds the parts; nothing listens until `start()`. */
-export function createApp(opts: AppOptions): App {
-  const log = opts.log;
-  const dir = ensureDataDir(opts.dataDir);
+interface Stores {
+  db: Database.Database;
+  config: ConfigStore;
+  installation: Installation;
+}
+
+/** Data directory, settings database, configuration and installation identity; closes the db on failure. */
+function openStores(dataDir: string, log: Logger, clock: Clock): Stores {
+  const dir = ensureDataDir(dataDir);
   if (dir.tightened)
     log.warn({ dataDir: dir.path }, 'data directory was group/world accessible; set to 0700');
-  const db: Database.Database = openDatabase({
-    path: dataPath(opts.dataDir, 'settingsDb'),
-    profile: 'durable',
-  });
-  let config: ConfigStore;
+  const db = openDatabase({ path: dataPath(dataDir, 'settingsDb'), profile: 'durable' });
   try {
-    config = ConfigStore.open(db, {
-      clock: opts.clock ?? systemClock,
-      log: log.child({ component: 'config' }),
-    });
+    const config = ConfigStore.open(db, { clock, log: log.child({ component: 'config' }) });
+    return { db, config, installation: loadInstallation(db, { clock }) };
   } catch (e) {
     db.close();
     throw e;
   }
+}
+
+/** Opens the stores and builds the parts; nothing listens until `start()`. */
+export function createApp(opts: AppOptions): App {
+  const log = opts.log;
+  const clock = opts.clock ?? systemClock;
+  const { db, config, installation } = openStores(opts.dataDir, log, clock);
   const events = new TypedEvents<AppEvents>((event, error) =>
     log.error({ err: error, event: String(event) }, 'event listener failed'),
   );
@@ -60,10 +66,11 @@ export function createApp(opts: AppOptions): App {
     version: VERSION,
     dataDir: opts.dataDir,
     log,
-    clock: opts.clock ?? systemClock,
+    clock,
     events,
     db,
     config,
+    installation,
   };
   const lifecycle = new Lifecycle((part, error) => log.error({ err: error, part }, 'part failed to stop'));
   for (const part of opts.parts?.(ctx) ?? []) lifecycle.add(part);

@@ -10,6 +10,7 @@ import type { Config, ConfigStore } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { TypedEvents } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
+import type { Installation } from '../storage/index.js';
 
 /** Events every part may publish or observe. Later capabilities add theirs here. */
 export interface AppEvents extends Record<string, unknown> {
@@ -26,6 +27,8 @@ export interface AppContext {
   /** The settings database (durable profile). Other stores open their own files. */
   readonly db: Database.Database;
   readonly config: ConfigStore;
+  /** Serial number and id of this installation (created at first start). */
+  readonly installation: Installation;
 }
 
 export interface ConfigView<S> {

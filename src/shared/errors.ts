@@ -16,6 +16,10 @@ export const ErrorCodes = {
   TIMEOUT: 'WG_ERR_TIMEOUT',
   /** A bounded queue or pool is full. */
   BUSY: 'WG_ERR_BUSY',
+  /** No path to the target: no route, a disabled line or device, a connection that is down. */
+  UNAVAILABLE: 'WG_ERR_UNAVAILABLE',
+  /** The work was abandoned because its requester went away or its deadline passed. */
+  ABORTED: 'WG_ERR_ABORTED',
   /** Storage failed: open, migrate, write, or a database from a newer release. */
   STORAGE: 'WG_ERR_STORAGE',
   /** A migration file set that is inconsistent (gap, duplicate, changed after apply). */
@@ -70,4 +74,5 @@ export function hasCode(e: unknown, code: ErrorCode): e is WattgateError {
 
 export const isTimeout = (e: unknown): e is WattgateError => hasCode(e, ErrorCodes.TIMEOUT);
 export const isBusy = (e: unknown): e is WattgateError => hasCode(e, ErrorCodes.BUSY);
+export const isUnavailable = (e: unknown): e is WattgateError => hasCode(e, ErrorCodes.UNAVAILABLE);
 export const isInvalidConfig = (e: unknown): e is WattgateError => hasCode(e, ErrorCodes.INVALID_CONFIG);

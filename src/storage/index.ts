@@ -11,6 +11,13 @@ export {
   openDatabase,
 } from './database.js';
 export {
+  INSTALLATION_STORE,
+  type Installation,
+  isoWeek,
+  loadInstallation,
+  makeSerial,
+} from './installation.js';
+export {
   type AppliedMigration,
   appliedMigrations,
   loadMigrations,
