@@ -7,13 +7,14 @@
  */
 import type Database from 'better-sqlite3';
 import type { Config, ConfigStore } from '../config/index.js';
+import type { ModbusEvents } from '../modbus/events.js';
 import type { Clock } from '../shared/clock.js';
 import type { TypedEvents } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import type { Installation } from '../storage/index.js';
 
 /** Events every part may publish or observe. Later capabilities add theirs here. */
-export interface AppEvents extends Record<string, unknown> {
+export interface AppEvents extends Record<string, unknown>, ModbusEvents {
   'app.started': { version: string };
   'app.stopping': { reason: string };
 }
@@ -45,6 +46,14 @@ export interface PartContext<K extends keyof Config> {
   readonly dataDir: string;
 }
 
+/** A live view of one configuration section. */
+export function configView<K extends keyof Config>(app: AppContext, section: K): ConfigView<Config[K]> {
+  return {
+    get: () => app.config.section(section),
+    subscribe: (fn) => app.config.subscribe(section, fn),
+  };
+}
+
 export function partContext<K extends keyof Config>(
   app: AppContext,
   component: string,
@@ -55,9 +64,6 @@ export function partContext<K extends keyof Config>(
     clock: app.clock,
     events: app.events,
     dataDir: app.dataDir,
-    config: {
-      get: () => app.config.section(section),
-      subscribe: (fn) => app.config.subscribe(section, fn),
-    },
+    config: configView(app, section),
   };
 }

@@ -74,14 +74,10 @@ export function sha256Hex(bytes: Uint8Array | string): string {
  */
 export function storeMigrationsDir(store: string): string {
   if (!STORE_RE.test(store)) throw migrationError(`invalid store name ${JSON.stringify(store)}`);
-  const candidates = [
-    fileURLToPath(new URL(`./migrations/${store}/`, import.meta.url)),
-    fileURLToPath(new URL(`../../src/storage/migrations/${store}/`, import.meta.url)),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found)
-    throw migrationError(`no migrations folder for store "${store}" (looked in ${candidates.join(', ')})`);
-  return found;
+  // Beside this module: src/storage/migrations in a checkout; `npm run build` copies them to dist.
+  const dir = fileURLToPath(new URL(`./migrations/${store}/`, import.meta.url));
+  if (!existsSync(dir)) throw migrationError(`no migrations folder for store "${store}" (looked in ${dir})`);
+  return dir;
 }
 
 /** Reads and checks a store folder: names, duplicates, gaps (must be 1..N). */

@@ -90,12 +90,12 @@ test('the unit runs unprivileged with only CAP_NET_BIND_SERVICE and starts the b
   const exec = values('ExecStart')[0] ?? '';
   assert.match(
     exec,
-    /^\/usr\/bin\/node \/opt\/wattgate\/dist\/main\.js start --bootstrap \/etc\/wattgate\/bootstrap\.json$/,
+    /^\/usr\/bin\/node \/opt\/wattgate\/dist\/src\/main\.js start --bootstrap \/etc\/wattgate\/bootstrap\.json$/,
   );
-  // dist/main.js is what `npm run build` produces from src/main.ts.
+  // dist/src/main.js is what `npm run build` produces from src/main.ts.
   const build = JSON.parse(readFileSync(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')) as {
     compilerOptions: { rootDir: string; outDir: string };
   };
-  assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], ['src', 'dist']);
+  assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], [".", "dist"]);
   assert.ok(existsSync(new URL('../../src/main.ts', import.meta.url)));
 });

@@ -1,0 +1,208 @@
+/**
+ * The Modbus gateway Part (PRODUCT G1–G4, G7, G8, G10, G11): the TCP server
+ * (server.ts), the router (router.ts) and the gateway's own unit 255
+ * (gateway-unit.ts), wired from the `modbus` and `networks` configuration.
+ *
+ * Endpoints: one per address of every network `N` with
+ * `modbus.server.enabled[N] === true`, on `modbus.server.port` (or the
+ * `portOverride` option: the schema allows 1–65535 only, tests and the demo
+ * pass 0 for an ephemeral port), with `modbus.server.allowList[N]` when
+ * present. Limits: `maxConnections`, `maxConnectionsPerSource`,
+ * `idleTimeoutMs` (TcpServer), `frameDeadlineMs`, `maxPendingPerConnection`
+ * (ModbusTcpServer).
+ *
+ * Live (convention 17): changes of either section apply through `subscribe`,
+ * one after the other. A network switched off (or its address removed) closes
+ * its listener and the connections accepted through it at once; a port change
+ * closes the old listeners and opens new ones; limits apply at once; the
+ * routing table is rebuilt (see router.ts).
+ */
+import type { Config, ModbusConfig, NetworksConfig } from '../config/schema.js';
+import type { AppEvents, ConfigView } from '../core/context.js';
+import type { Clock } from '../shared/clock.js';
+import type { TypedEvents } from '../shared/events.js';
+import type { Part } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { ServerLimits } from '../transport/limits.js';
+import type { BoundEndpoint, TcpEndpoint } from '../transport/tcp-server.js';
+import type { HealthState } from './gateway-registers.js';
+import { GatewayUnit, type WirelessListEntry } from './gateway-unit.js';
+import type { Identity } from './identity.js';
+import { type DeviceTargetFactory, ModbusRouter } from './router.js';
+import { type ModbusServerSettings, ModbusTcpServer } from './server.js';
+import type { UnitTarget } from './target.js';
+
+export interface GatewayContext {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly events: TypedEvents<AppEvents>;
+  readonly modbus: ConfigView<Config['modbus']>;
+  readonly networks: ConfigView<Config['networks']>;
+  readonly identity: Identity;
+  readonly createDeviceTarget: DeviceTargetFactory;
+  /** Health for register 159; default always nominal (0). */
+  readonly health?: () => HealthState;
+  /** Sets the system time for FC 16 on registers 116–119; absent → those writes answer 01. */
+  readonly setTime?: (epochMs: number, source: string) => void | Promise<void>;
+  /** Seam for the wireless registry (later issue): unit 255's list 501–1000. Default: empty. */
+  readonly wirelessList?: () => readonly WirelessListEntry[];
+}
+
+export interface GatewayOptions {
+  /** Listen on this port instead of `modbus.server.port` (0 = ephemeral; tests, demo). */
+  readonly portOverride?: number;
+  /** Part name; default 'modbus-gateway'. */
+  readonly name?: string;
+}
+
+/** The listening endpoints the configuration asks for (pure). */
+export function gatewayEndpoints(
+  modbus: ModbusConfig,
+  networks: NetworksConfig,
+  port?: number,
+): TcpEndpoint[] {
+  const server = modbus.server;
+  const out: TcpEndpoint[] = [];
+  for (const [name, network] of Object.entries(networks)) {
+    if (server.enabled[name] !== true) continue;
+    const allowList = server.allowList[name];
+    for (const host of network.addresses) {
+      const endpoint = { host, port: port ?? server.port, name };
+      out.push(allowList === undefined ? endpoint : { ...endpoint, allowList });
+    }
+  }
+  return out;
+}
+
+export function gatewayLimits(modbus: ModbusConfig): Partial<ServerLimits> {
+  const { maxConnections, maxConnectionsPerSource, idleTimeoutMs } = modbus.server;
+  return { maxConnections, maxConnectionsPerSource, idleTimeoutMs };
+}
+
+export function gatewaySettings(modbus: ModbusConfig): ModbusServerSettings {
+  const { frameDeadlineMs, maxPendingPerConnection } = modbus.server;
+  return { frameDeadlineMs, maxPendingPerConnection };
+}
+
+export class ModbusGateway implements Part {
+  readonly name: string;
+  readonly #ctx: GatewayContext;
+  readonly #opts: GatewayOptions;
+  readonly #log: Logger;
+  readonly #unit: GatewayUnit;
+  readonly #router: ModbusRouter;
+  readonly #server: ModbusTcpServer;
+  #unsubscribe: Array<() => void> = [];
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(ctx: GatewayContext, opts: GatewayOptions = {}) {
+    this.name = opts.name ?? 'modbus-gateway';
+    this.#ctx = ctx;
+    this.#opts = opts;
+    this.#log = ctx.log.child({ component: this.name });
+    const modbus = ctx.modbus.get();
+    this.#unit = new GatewayUnit({
+      log: this.#log.child({ unit: 255 }),
+      clock: ctx.clock,
+      events: ctx.events,
+      identity: ctx.identity,
+      allowTimeSetting: () => ctx.modbus.get().server.allowTimeSetting,
+      ...(ctx.health && { health: ctx.health }),
+      ...(ctx.setTime && { setTime: ctx.setTime }),
+      ...(ctx.wirelessList && { wirelessList: ctx.wirelessList }),
+    });
+    const routerCtx = { log: this.#log, clock: ctx.clock, events: ctx.events };
+    this.#router = new ModbusRouter(routerCtx, modbus, {
+      gatewayUnit: this.#unit,
+      createDeviceTarget: ctx.createDeviceTarget,
+    });
+    this.#server = new ModbusTcpServer(
+      { log: this.#log, clock: ctx.clock },
+      { handler: (req) => this.#router.route(req), settings: gatewaySettings(modbus) },
+    );
+  }
+
+  async start(): Promise<void> {
+    const modbus = this.#ctx.modbus.get();
+    this.#server.applyLimits(gatewayLimits(modbus));
+    this.#server.applySettings(gatewaySettings(modbus));
+    await this.#server.applyEndpoints(this.#endpoints());
+    await this.#router.start();
+    try {
+      await this.#server.start();
+    } catch (error) {
+      await this.#router.stop();
+      throw error;
+    }
+    this.#unsubscribe = [
+      this.#ctx.modbus.subscribe((next) => this.#serial(() => this.#applyModbus(next))),
+      this.#ctx.networks.subscribe(() => this.#serial(() => this.#applyEndpoints())),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await this.#chain;
+    await this.#server.stop();
+    await this.#router.stop();
+  }
+
+  /** The endpoints listening now, with the port actually bound. */
+  addresses(): BoundEndpoint[] {
+    return this.#server.addresses();
+  }
+
+  get stats(): ModbusTcpServer['stats'] {
+    return this.#server.stats;
+  }
+
+  /** The routing table's owner of a unit id (diagnostics, tests). */
+  targetFor(unitId: number): UnitTarget | undefined {
+    return this.#router.targetFor(unitId);
+  }
+
+  /** Seam for the wireless registry (later issue). */
+  setWirelessTargets(targets: ReadonlyMap<number, UnitTarget>): void {
+    this.#router.setWirelessTargets(targets);
+  }
+
+  #endpoints(): TcpEndpoint[] {
+    return gatewayEndpoints(this.#ctx.modbus.get(), this.#ctx.networks.get(), this.#opts.portOverride);
+  }
+
+  #serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(fn).catch((error: unknown) => {
+      this.#log.error({ err: error }, 'applying the Modbus configuration failed');
+    });
+    this.#chain = run;
+    return run;
+  }
+
+  async #applyModbus(next: ModbusConfig): Promise<void> {
+    this.#server.applyLimits(gatewayLimits(next));
+    this.#server.applySettings(gatewaySettings(next));
+    await this.#applyEndpoints();
+    await this.#router.apply(next);
+  }
+
+  async #applyEndpoints(): Promise<void> {
+    const result = await this.#server.applyEndpoints(this.#endpoints());
+    for (const f of result.failed) {
+      this.#log.warn(
+        { err: f.error, host: f.endpoint.host, port: f.endpoint.port },
+        'Modbus endpoint not opened',
+      );
+    }
+  }
+}
+
+export function createGateway(ctx: GatewayContext, opts: GatewayOptions = {}): ModbusGateway {
+  return new ModbusGateway(ctx, opts);
+}
+
+/** Creates and starts a gateway; on failure nothing stays open. */
+export async function startGateway(ctx: GatewayContext, opts: GatewayOptions = {}): Promise<ModbusGateway> {
+  const gateway = createGateway(ctx, opts);
+  await gateway.start();
+  return gateway;
+}

@@ -1,0 +1,259 @@
+/**
+ * The Modbus router (PRODUCT G2–G4, G8, G10; SECURITY H2): validates every
+ * upstream request, applies the function-code rules, then hands it to the one
+ * target that owns its unit id. It never rejects: the answer is a response
+ * PDU, or undefined when nothing must be sent (the client went away).
+ *
+ * Rules, in order, for every request:
+ * 1. `decodeRequest`: FC 0 and FC ≥ 0x80 → 01; a malformed known request
+ *    (length, quantity, byte count → 03; address overflow → 02) is answered
+ *    here and never reaches a target.
+ * 2. A request the codec does not interpret ("raw": unknown codes 1–127, FC 43
+ *    with another MEI type, FC 100 with another sub-code) is forwarded
+ *    unchanged, or answered 01 when `unknownFunctionCodes` is 'reject'.
+ * 3. Read-only units (G10, `readOnlyUnits`): the write codes 5, 6, 15, 16, 21,
+ *    22, 23 (codec `WRITE_FUNCTION_CODES`) → 01, and so is every raw request,
+ *    whose effect cannot be known. FC 8 (diagnostics), 17, 43 and 100-4 are
+ *    not writes and pass.
+ * 4. Unit 0, broadcast (G8): non-write codes → 01. Writes would go to every
+ *    serial line without waiting; serial lines are not implemented yet, so they
+ *    answer 0x0A (`broadcastPlaceholder`, the seam).
+ * 5. Owner lookup, precedence 255 → wireless virtual ids (seam:
+ *    `setWirelessTargets`) → TCP device virtual ids → serial-line unit ids
+ *    (`SerialLinePlaceholderTarget`, 0x0A until serial lines exist). No owner → 0x0A.
+ * 6. Target errors map through `exceptionForError` (timeout 0x0B, busy 0x06,
+ *    unavailable 0x0A, aborted → no answer, other → 04). A target answer
+ *    that is not a 1–253 byte PDU → 04.
+ *
+ * Live reconfiguration (`apply`): the table is rebuilt; a TCP device whose
+ * configuration is unchanged keeps its target (and connection). Requests in
+ * flight finish on the target they were dispatched to; a removed or changed
+ * target is stopped once its in-flight requests settle (bounded by its own
+ * timeout). New targets start before `apply` resolves.
+ */
+import type { ModbusConfig, ModbusServerConfig, TcpDeviceConfig } from '../config/schema.js';
+import type { AppEvents } from '../core/context.js';
+import {
+  decodeRequest,
+  ExceptionCodes,
+  encodeException,
+  type ModbusRequest,
+  WRITE_FUNCTION_CODES,
+} from '../protocol/modbus/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { TypedEvents } from '../shared/events.js';
+import type { Part } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import { GATEWAY_UNIT_ID } from './gateway-unit.js';
+import { broadcastPlaceholder, SerialLinePlaceholderTarget } from './placeholder-targets.js';
+import { exceptionForError, type UnitTarget } from './target.js';
+
+export const BROADCAST_UNIT_ID = 0;
+
+/** The context a downstream device target is built with (convention 8). */
+export interface DeviceTargetContext {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly events: TypedEvents<AppEvents>;
+}
+
+export type DeviceTargetFactory = (cfg: TcpDeviceConfig, ctx: DeviceTargetContext) => UnitTarget & Part;
+
+export interface RouterContext {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly events: TypedEvents<AppEvents>;
+}
+
+export interface RouterOptions {
+  readonly gatewayUnit: UnitTarget;
+  readonly createDeviceTarget: DeviceTargetFactory;
+}
+
+export interface RouteRequest {
+  readonly unitId: number;
+  readonly pdu: Uint8Array;
+  readonly signal: AbortSignal;
+  readonly source: string;
+}
+
+interface DeviceEntry {
+  readonly key: string;
+  readonly target: UnitTarget & Part;
+  readonly inflight: Set<Promise<unknown>>;
+  started: boolean;
+}
+
+interface Rules {
+  readonly forwardUnknown: boolean;
+  readonly readOnly: ReadonlySet<number>;
+}
+
+const rulesOf = (s: ModbusServerConfig): Rules => ({
+  forwardUnknown: s.unknownFunctionCodes !== 'reject',
+  readOnly: new Set(s.readOnlyUnits),
+});
+
+const exception = (fc: number, code: number): Uint8Array => encodeException(fc & 0xff, code);
+
+export class ModbusRouter implements Part {
+  readonly name = 'modbus-router';
+  readonly #ctx: RouterContext;
+  readonly #opts: RouterOptions;
+  #rules: Rules;
+  #devices = new Map<number, DeviceEntry>();
+  #serial = new Map<number, UnitTarget>();
+  #wireless: ReadonlyMap<number, UnitTarget> = new Map();
+  readonly #retiring = new Set<DeviceEntry>();
+  #running = false;
+
+  constructor(ctx: RouterContext, config: ModbusConfig, opts: RouterOptions) {
+    this.#ctx = ctx;
+    this.#opts = opts;
+    this.#rules = rulesOf(config.server);
+    this.#rebuild(config);
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.#startPending();
+  }
+
+  /** Stops every target at once (in-flight requests are abandoned by their targets). */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    const entries = [...this.#devices.values(), ...this.#retiring];
+    await Promise.all(entries.map((e) => this.#stopEntry(e)));
+  }
+
+  /** Applies a new `modbus` section: rules at once, targets rebuilt (see the header). */
+  async apply(config: ModbusConfig): Promise<void> {
+    this.#rules = rulesOf(config.server);
+    const removed = this.#rebuild(config);
+    for (const entry of removed) this.#retire(entry);
+    if (this.#running) await this.#startPending();
+  }
+
+  /** Seam for the wireless registry (later issue): virtual id → its virtual server. */
+  setWirelessTargets(targets: ReadonlyMap<number, UnitTarget>): void {
+    this.#wireless = new Map(targets);
+  }
+
+  /** The owner of a unit id, by precedence (G2); undefined = no route. */
+  targetFor(unitId: number): UnitTarget | undefined {
+    if (unitId === GATEWAY_UNIT_ID) return this.#opts.gatewayUnit;
+    return this.#wireless.get(unitId) ?? this.#devices.get(unitId)?.target ?? this.#serial.get(unitId);
+  }
+
+  /** Answers one upstream request; never rejects. */
+  async route(req: RouteRequest): Promise<Uint8Array | undefined> {
+    const fc = req.pdu[0] ?? 0;
+    const decoded = decodeRequest(req.pdu);
+    if (!decoded.ok) return exception(decoded.functionCode, decoded.exception);
+    const request = decoded.request.kind === 'raw' ? undefined : decoded.request;
+    const refusal = this.#refusal(req.unitId, fc, request);
+    if (refusal !== undefined) return exception(fc, refusal);
+    const target = req.unitId === BROADCAST_UNIT_ID ? broadcastPlaceholder : this.targetFor(req.unitId);
+    if (target === undefined) return exception(fc, ExceptionCodes.GATEWAY_PATH_UNAVAILABLE);
+    const entry = this.#devices.get(req.unitId);
+    const work = this.#dispatch(target, req, request);
+    if (entry?.target !== target) return work;
+    entry.inflight.add(work);
+    return work.finally(() => entry.inflight.delete(work));
+  }
+
+  /** Rules 2–4 of the header; an exception code, or undefined to go on. */
+  #refusal(unitId: number, fc: number, request: ModbusRequest | undefined): number | undefined {
+    const raw = request === undefined;
+    if (raw && !this.#rules.forwardUnknown) return ExceptionCodes.ILLEGAL_FUNCTION;
+    const write = WRITE_FUNCTION_CODES.has(fc);
+    if (this.#rules.readOnly.has(unitId) && (write || raw)) return ExceptionCodes.ILLEGAL_FUNCTION;
+    if (unitId === BROADCAST_UNIT_ID && !write) return ExceptionCodes.ILLEGAL_FUNCTION;
+    return undefined;
+  }
+
+  async #dispatch(
+    target: UnitTarget,
+    req: RouteRequest,
+    request: ModbusRequest | undefined,
+  ): Promise<Uint8Array | undefined> {
+    const fc = req.pdu[0] ?? 0;
+    try {
+      const { unitId, pdu, signal, source } = req;
+      const answer = await target.handle({ unitId, pdu, request, signal, source });
+      if (answer instanceof Uint8Array && answer.length >= 1 && answer.length <= 253) return answer;
+      this.#ctx.log.error({ target: target.name, fc }, 'target answered an invalid PDU');
+      return exception(fc, ExceptionCodes.SERVER_DEVICE_FAILURE);
+    } catch (error) {
+      const code = exceptionForError(error);
+      if (code === undefined) return undefined;
+      if (code === ExceptionCodes.SERVER_DEVICE_FAILURE)
+        this.#ctx.log.error({ err: error, target: target.name, fc }, 'target failed');
+      return exception(fc, code);
+    }
+  }
+
+  /** Replaces the tables; returns the device entries no longer used. */
+  #rebuild(config: ModbusConfig): DeviceEntry[] {
+    const old = this.#devices;
+    const next = new Map<number, DeviceEntry>();
+    for (const cfg of config.tcpDevices) {
+      const key = JSON.stringify(cfg);
+      const kept = old.get(cfg.virtualId);
+      if (kept?.key === key) {
+        next.set(cfg.virtualId, kept);
+        continue;
+      }
+      const log = this.#ctx.log.child({ device: cfg.name });
+      const target = this.#opts.createDeviceTarget(cfg, {
+        log,
+        clock: this.#ctx.clock,
+        events: this.#ctx.events,
+      });
+      next.set(cfg.virtualId, { key, target, inflight: new Set(), started: false });
+    }
+    const serial = new Map<number, UnitTarget>();
+    for (const line of config.serialLines) {
+      const placeholder = new SerialLinePlaceholderTarget(line.name);
+      for (const id of line.unitIds) if (!serial.has(id)) serial.set(id, placeholder);
+    }
+    this.#devices = next;
+    this.#serial = serial;
+    const used = new Set(next.values());
+    return [...old.values()].filter((e) => !used.has(e));
+  }
+
+  async #startPending(): Promise<void> {
+    const pending = [...this.#devices.values()].filter((e) => !e.started);
+    await Promise.all(
+      pending.map(async (e) => {
+        e.started = true;
+        try {
+          await e.target.start();
+        } catch (error) {
+          this.#ctx.log.error({ err: error, target: e.target.name }, 'device target failed to start');
+        }
+      }),
+    );
+  }
+
+  /** Stops a removed target once the requests it holds have settled. */
+  #retire(entry: DeviceEntry): void {
+    this.#retiring.add(entry);
+    void Promise.allSettled([...entry.inflight])
+      .then(() => this.#stopEntry(entry))
+      .finally(() => this.#retiring.delete(entry));
+  }
+
+  async #stopEntry(entry: DeviceEntry): Promise<void> {
+    if (!entry.started) return;
+    entry.started = false;
+    try {
+      await entry.target.stop();
+    } catch (error) {
+      this.#ctx.log.warn({ err: error, target: entry.target.name }, 'device target failed to stop');
+    }
+  }
+}
