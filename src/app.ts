@@ -9,9 +9,12 @@
  */
 import type Database from 'better-sqlite3';
 import { ConfigStore } from './config/index.js';
-import type { AppContext, AppEvents } from './core/context.js';
+import { type AppContext, type AppEvents, configView } from './core/context.js';
 import { dataPath, ensureDataDir } from './core/data-dir.js';
+import { wattgateIdentity } from './core/identity.js';
 import { VERSION } from './core/version.js';
+import { createGateway } from './modbus/gateway.js';
+import { createTcpDeviceTarget } from './modbus/tcp-device.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { TypedEvents } from './shared/events.js';
 import { Lifecycle, type Part } from './shared/lifecycle.js';
@@ -31,6 +34,28 @@ export interface App {
   readonly lifecycle: Lifecycle;
   start(): Promise<void>;
   stop(reason?: string): Promise<void>;
+}
+
+export interface DefaultPartsOptions {
+  /** Listen on this Modbus port instead of the configured one (0 = ephemeral; tests, benchmarks). */
+  modbusPort?: number;
+}
+
+/** The parts of a running Wattgate, in start order. */
+export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
+  const gateway = createGateway(
+    {
+      log: ctx.log.child({ component: 'modbus' }),
+      clock: ctx.clock,
+      events: ctx.events,
+      modbus: configView(ctx, 'modbus'),
+      networks: configView(ctx, 'networks'),
+      identity: wattgateIdentity(ctx),
+      createDeviceTarget: (cfg, c) => createTcpDeviceTarget(cfg, c),
+    },
+    opts.modbusPort === undefined ? {} : { portOverride: opts.modbusPort },
+  );
+  return [gateway];
 }
 
 interface Stores {

@@ -5,7 +5,7 @@
  * with status 2 (bad input) — never a stack trace for a user mistake.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createApp } from './app.js';
+import { createApp, defaultParts } from './app.js';
 import { explain, exportConfig, importConfig } from './cli/config-commands.js';
 import { runDemo } from './cli/demo.js';
 import { type CommonOptions, runtime } from './cli/runtime.js';
@@ -41,7 +41,7 @@ export function buildProgram(): Command {
     program.command('start').description('run Wattgate as a service (configuration from the data directory)'),
   ).action(async (opts: CommonOptions) => {
     const { bootstrap, log } = runtime(opts);
-    await serveUntilSignal(createApp({ dataDir: bootstrap.dataDir, log }));
+    await serveUntilSignal(createApp({ dataDir: bootstrap.dataDir, log, parts: (ctx) => defaultParts(ctx) }));
   });
 
   common(

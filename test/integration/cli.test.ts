@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { adu, RawMbapClient } from '../../src/modbus/testing.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wattgate.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'wattgate-cli-'));
@@ -22,7 +24,25 @@ interface Run {
   stderr: string;
 }
 
-function wattgate(args: string[], opts: { termOn?: RegExp; stdin?: string } = {}): Promise<Run> {
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface RunOptions {
+  /** Send SIGTERM once stdout matches (after `beforeTerm` resolves). */
+  termOn?: RegExp;
+  beforeTerm?: () => Promise<void>;
+  stdin?: string;
+}
+
+function wattgate(args: string[], opts: RunOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, WATTGATE_LOG_LEVEL: 'warn' },
@@ -34,7 +54,11 @@ function wattgate(args: string[], opts: { termOn?: RegExp; stdin?: string } = {}
       stdout += d;
       if (!termSent && opts.termOn?.test(stdout)) {
         termSent = true;
-        setTimeout(() => child.kill('SIGTERM'), 200);
+        const term = () => child.kill('SIGTERM');
+        void (opts.beforeTerm ?? (() => Promise.resolve()))().then(term, (e: unknown) => {
+          stderr += `beforeTerm failed: ${String(e)}`;
+          term();
+        });
       }
     });
     child.stderr.on('data', (d) => {
@@ -127,11 +151,31 @@ test('demo runs for its duration, prints how to look at it, and removes its thro
   assert.match(r.stdout, /config export --data-dir/);
 });
 
-test('start serves until SIGTERM and then stops in order, exit code 0', async () => {
-  const r = await wattgate(['start', '--data-dir', join(root, 'svc'), '--log-level', 'info'], {
+test('start serves Modbus on the configured network until SIGTERM, then stops in order', async () => {
+  const dataDir = join(root, 'svc');
+  const exported = await wattgate(['config', 'export', '--data-dir', dataDir]);
+  const doc = JSON.parse(exported.stdout) as {
+    config: Record<string, unknown> & { modbus: { server: object } };
+  };
+  const port = await freePort();
+  doc.config.networks = { LOOP: { addresses: ['127.0.0.1'], description: 'test' } };
+  doc.config.modbus.server = { ...doc.config.modbus.server, port, enabled: { LOOP: true } };
+  const imported = await wattgate(['config', 'import', '-', '--data-dir', dataDir], {
+    stdin: JSON.stringify(doc),
+  });
+  assert.equal(imported.code, 0, imported.stderr);
+  let answer = '';
+  const r = await wattgate(['start', '--data-dir', dataDir, '--log-level', 'info'], {
     termOn: /"msg":"started"/,
+    beforeTerm: async () => {
+      // FC 3, unit 255, register 159 (health, address 158), quantity 1 → nominal (0).
+      const client = await RawMbapClient.open(port);
+      answer = await client.ask(adu(7, 255, '03 009e 0001'));
+      client.socket.destroy();
+    },
   });
   assert.equal(r.code, 0, r.stderr);
+  assert.equal(answer, adu(7, 255, '03 02 0000'));
   const events = r.stdout
     .split('\n')
     .filter(Boolean)

@@ -96,6 +96,6 @@ test('the unit runs unprivileged with only CAP_NET_BIND_SERVICE and starts the b
   const build = JSON.parse(readFileSync(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')) as {
     compilerOptions: { rootDir: string; outDir: string };
   };
-  assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], [".", "dist"]);
+  assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], ['.', 'dist']);
   assert.ok(existsSync(new URL('../../src/main.ts', import.meta.url)));
 });

@@ -1,0 +1,113 @@
+/**
+ * Processes for the gateway benchmark: the C load client (bench/modbus-load.c,
+ * built with gcc against Debian's libmodbus into
+ * node_modules/.cache/wattgate-bench/, rebuilt when the source is newer) and
+ * the Modbus TCP simulator in its own process (`sim/main.ts tcp`). Every run
+ * is bounded: the client by its duration plus a kill timeout, the simulator by
+ * a start timeout. Children can be pinned to CPUs with taskset.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const run = promisify(execFile);
+const SOURCE = join(ROOT, 'bench/modbus-load.c');
+const BINARY = join(ROOT, 'node_modules/.cache/wattgate-bench/modbus-load');
+
+export interface LoadResult {
+  readonly transactions: number;
+  readonly errors: number;
+  readonly failedConnections: number;
+  readonly seconds: number;
+  readonly txPerS: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+/** Compiles the load client when missing or older than its source; returns its path. */
+export async function buildLoadClient(): Promise<string> {
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
+  mkdirSync(join(BINARY, '..'), { recursive: true });
+  const { stdout: flags } = await run('pkg-config', ['--cflags', '--libs', 'libmodbus']);
+  const args = ['-O2', '-Wall', '-pthread', '-o', BINARY, SOURCE, ...flags.trim().split(/\s+/)];
+  await run('gcc', args, { timeout: 120_000 });
+  return BINARY;
+}
+
+/** Prefix for taskset pinning, or none. */
+export function pinned(cpus: string | undefined, cmd: string, args: string[]): [string, string[]] {
+  return cpus === undefined ? [cmd, args] : ['taskset', ['-c', cpus, cmd, ...args]];
+}
+
+export interface LoadSpec {
+  readonly port: number;
+  readonly unit: number;
+  readonly connections: number;
+  readonly quantity: number;
+  readonly durationMs: number;
+  readonly cpus?: string;
+}
+
+export async function runLoad(binary: string, spec: LoadSpec): Promise<LoadResult> {
+  const args = ['127.0.0.1', spec.port, spec.connections, spec.quantity, spec.durationMs, spec.unit].map(
+    String,
+  );
+  const [cmd, argv] = pinned(spec.cpus, binary, args);
+  const { stdout } = await run(cmd, argv, { timeout: spec.durationMs + 15_000 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
+}
+
+export interface SimProcess {
+  readonly port: number;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Pins a running process, all its threads, to `cpus` (taskset list syntax). */
+export async function pinProcess(pid: number | undefined, cpus: string): Promise<void> {
+  if (pid === undefined) throw new Error('no pid to pin');
+  await run('taskset', ['-a', '-p', '-c', cpus, String(pid)], { timeout: 10_000 });
+}
+
+/** Starts `sim/main.ts tcp` in its own node process and waits for its "listening" line. */
+export async function startSimProcess(units: number[]): Promise<SimProcess> {
+  const simArgs = [
+    '--import',
+    'tsx',
+    join(ROOT, 'sim/main.ts'),
+    'tcp',
+    '--port',
+    '0',
+    '--units',
+    units.join(','),
+  ];
+  const child = spawn(process.execPath, simArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('simulator did not start within 20 s')), 20_000);
+    child.once('exit', (code) => fail(new Error(`simulator exited (${code})`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => {
+      clearTimeout(timer);
+      ok((JSON.parse(line) as { port: number }).port);
+    });
+  }).catch(async (e: unknown) => {
+    await stopChild(child);
+    throw e;
+  });
+  return { port, pid: child.pid, stop: () => stopChild(child) };
+}
