@@ -2,7 +2,7 @@
 // Test driver: node:test on Node 20 neither expands globs nor finds .ts files,
 // so this script collects *.test.ts files and runs them with tsx.
 // Usage: node scripts/run-tests.mjs [--fuzz] [dir-or-file ...]
-//   default roots: src test (test/fuzz included at the normal case count)
+//   default roots: src sim test (test/fuzz included at the normal case count)
 //   --fuzz: sets WATTGATE_FUZZ_RUNS=1000000 (the long campaign) for the fuzz suites
 // Peer tests (real programs such as mbpoll, pymodbus, systemd-analyze) append a line to
 // the file in WATTGATE_PEER_LOG; the summary of how many ran and were skipped is printed
@@ -27,7 +27,7 @@ const walk = (p) => {
     walk(join(p, name));
   }
 };
-for (const r of roots.length > 0 ? roots : ['src', 'test']) walk(r);
+for (const r of roots.length > 0 ? roots : ['src', 'sim', 'test']) walk(r);
 files.sort();
 if (files.length === 0) {
   console.error('run-tests: no *.test.ts files found under', roots.join(' '));

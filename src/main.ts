@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createApp, defaultParts } from './app.js';
 import { explain, exportConfig, importConfig } from './cli/config-commands.js';
-import { runDemo } from './cli/demo.js';
+import { type DemoOptions, runDemo } from './cli/demo.js';
 import { type CommonOptions, runtime } from './cli/runtime.js';
 import { serveUntilSignal } from './cli/serve.js';
 import { LOG_LEVELS } from './core/logging.js';
@@ -31,6 +31,13 @@ function seconds(v: string): number {
   return n;
 }
 
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 1-65535');
+  return n;
+}
+
 export function buildProgram(): Command {
   const program = new Command('wattgate')
     .description('Wattgate panel server: Modbus gateway, wireless concentrator, datalogger, energy server')
@@ -50,7 +57,8 @@ export function buildProgram(): Command {
       .description('run Wattgate on simulated equipment, high ports, a throw-away data directory'),
   )
     .option('--duration <seconds>', 'stop after this many seconds', seconds)
-    .action(async (opts: CommonOptions & { duration?: number }) => runDemo(opts));
+    .option('--modbus-port <port>', 'Modbus TCP port of the demo gateway (default 15020)', port)
+    .action(async (opts: DemoOptions) => runDemo(opts));
 
   const config = program.command('config').description('export, import or validate the whole configuration');
   common(config.command('export').description('print the whole configuration as a JSON document'))

@@ -27,7 +27,7 @@ const DEFAULT_IDENTITY: Required<IdentityText> = {
   vendorName: 'Wattgate',
   productCode: 'WG-SIM-TCP',
   revision: '1.0',
-  vendorUrl: 'https://github.com/wattgate',
+  vendorUrl: '',
   productName: 'Wattgate Modbus TCP simulator',
   modelName: 'sim',
 };

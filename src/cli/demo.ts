@@ -1,47 +1,78 @@
 /**
  * `wattgate demo`: Wattgate on the embedded defaults (SQLite, no extra
- * services) in a throw-away data directory, with a demo configuration on high
- * ports on loopback. The demo grows with each capability; it prints what is
- * running and how to look at it.
+ * services) in a throw-away data directory, in front of a simulated panel, on
+ * loopback and high ports (the product defaults are 502/443/5357). The demo
+ * grows with each capability; it prints what is running and how to query it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../app.js';
+import { startPanel } from '../../sim/panel.js';
+import { createApp, defaultParts } from '../app.js';
+import type { Config } from '../config/index.js';
+import { systemClock } from '../shared/clock.js';
 import { type CommonOptions, runtime } from './runtime.js';
 import { serveUntilSignal } from './serve.js';
 
 export interface DemoOptions extends CommonOptions {
   duration?: number;
+  modbusPort?: number;
 }
 
-/** The demo's configuration: loopback only, high ports (the product defaults are 502/443/5357). */
-export const DEMO_CONFIG_PATCH = {
-  system: { name: 'Wattgate demo', location: 'Simulated switchboard', timezone: 'UTC' },
-} as const;
+export const DEMO_MODBUS_PORT = 15020;
+export const DEMO_METERS = [1, 2, 3] as const;
+
+/** The demo configuration: one loopback network, the gateway on it, three TCP meters behind it. */
+export function demoConfig(base: Config, modbusPort: number, panelPort: number): Config {
+  return {
+    ...base,
+    system: { name: 'Wattgate demo', location: 'Simulated switchboard', timezone: 'UTC' },
+    networks: { LOOP: { addresses: ['127.0.0.1'], description: 'Demo (loopback only)' } },
+    modbus: {
+      ...base.modbus,
+      server: { ...base.modbus.server, port: modbusPort, enabled: { LOOP: true }, allowList: {} },
+      tcpDevices: DEMO_METERS.map((unit) => ({
+        name: `meter-${unit}`,
+        host: '127.0.0.1',
+        port: panelPort,
+        unitId: unit,
+        virtualId: unit,
+        timeoutMs: 1000,
+        oneInFlight: false,
+      })),
+    },
+  };
+}
+
+function banner(version: string, dataDir: string, keep: boolean, port: number): string {
+  const mb = `mbpoll -m tcp -p ${port} -1`;
+  return [
+    `Wattgate ${version} demo — a simulated switchboard on 127.0.0.1`,
+    `  data directory : ${dataDir}${keep ? '' : ' (removed on exit; pass --data-dir to keep it)'}`,
+    `  Modbus TCP     : 127.0.0.1:${port} — unit 255 is Wattgate itself, units 1–3 are simulated meters`,
+    '  Try (Debian package mbpoll; register numbers are 1-based):',
+    `    ${mb} -a 255 -r 159 -c 1 127.0.0.1           # health: 0 = nominal`,
+    `    ${mb} -a 255 -r 101 -c 6 -t 4:hex 127.0.0.1  # serial number (ASCII)`,
+    `    ${mb} -a 1 -r 1 -c 5 -t 4:float -B 127.0.0.1 # meter 1: V, A, kW, PF, Hz`,
+    '  Configuration  : npm run wattgate -- config export --data-dir <data directory>',
+    '  Press Ctrl-C to stop.',
+  ].join('\n');
+}
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const keep = opts.dataDir !== undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wattgate-demo-'));
   const { log } = runtime({ ...opts, dataDir, logLevel: opts.logLevel ?? 'warn' });
-  const app = createApp({ dataDir, log });
-  for (const [section, value] of Object.entries(DEMO_CONFIG_PATCH)) {
-    app.ctx.config.update(section as keyof typeof DEMO_CONFIG_PATCH, value, { actor: 'demo' });
-  }
-  const cfg = app.ctx.config.get();
-  const bin = 'npm run wattgate --';
-  const lines = [
-    `Wattgate ${app.ctx.version} demo — "${cfg.system.name}"`,
-    `  data directory : ${dataDir}${keep ? '' : ' (removed on exit; pass --data-dir to keep it)'}`,
-    `  configuration  : revision ${app.ctx.config.revision}, stored in ${join(dataDir, 'settings.db')}`,
-    `  export it      : ${bin} config export --data-dir ${dataDir}`,
-    `  validate a file: ${bin} config import --dry-run <file> --data-dir ${dataDir}`,
-    '  Press Ctrl-C to stop.',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
   try {
-    await serveUntilSignal(app, opts.duration === undefined ? undefined : opts.duration * 1000);
+    const port = opts.modbusPort ?? DEMO_MODBUS_PORT;
+    const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx) });
+    app.ctx.config.replace(demoConfig(app.ctx.config.get(), port, panel.port), { actor: 'demo' });
+    await serveUntilSignal(app, opts.duration === undefined ? undefined : opts.duration * 1000, () =>
+      process.stdout.write(`${banner(app.ctx.version, dataDir, keep, port)}\n`),
+    );
   } finally {
+    await panel.close();
     if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }

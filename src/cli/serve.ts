@@ -4,8 +4,9 @@
  */
 import type { App } from '../app.js';
 
-export async function serveUntilSignal(app: App, durationMs?: number): Promise<void> {
+export async function serveUntilSignal(app: App, durationMs?: number, onStarted?: () => void): Promise<void> {
   await app.start();
+  onStarted?.();
   await new Promise<void>((resolve) => {
     // Signal listeners do not keep Node's event loop alive: hold it open until stopped,
     // so a service with nothing listening (every part switched off) still runs.

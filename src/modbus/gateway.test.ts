@@ -119,3 +119,60 @@ test('FC 16 on 116–119: refused until allowed live, then setTime and a modbus.
     await gateway.stop();
   }
 });
+
+test('a configuration changed between construction and start is the one served (regression: demo)', async () => {
+  const view = memoryConfigView(modbus({ enabled: { LO: true } }));
+  const started: string[] = [];
+  const gateway = createGateway(
+    {
+      log: silentLogger,
+      clock: new ManualClock(),
+      events: new TypedEvents<AppEvents>(),
+      modbus: view,
+      networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
+      identity: {
+        vendorName: 'Wattgate project',
+        vendorUrl: '',
+        productName: 'Wattgate',
+        productCode: 'WG',
+        modelName: 'Wattgate',
+        productRange: 'Wattgate',
+        productFamily: 'Panel server',
+        hardwareVersion: '0.0.0',
+        firmwareVersion: '0.1.0',
+        serialNumber: 'WG2601A1B2C',
+        capabilities: '',
+      },
+      createDeviceTarget: (cfg) => ({
+        kind: 'tcp-device' as const,
+        name: cfg.name,
+        start: () => void started.push(cfg.name),
+        stop: () => {},
+        // Answers every read with one register holding the virtual id.
+        handle: () => Promise.resolve(Uint8Array.of(0x03, 0x02, 0x00, cfg.virtualId)),
+      }),
+    },
+    { portOverride: 0 },
+  );
+  const device = {
+    name: 'late',
+    host: '127.0.0.1',
+    port: 1,
+    unitId: 1,
+    virtualId: 7,
+    timeoutMs: 500,
+    oneInFlight: false,
+  };
+  await view.set({ ...modbus({ enabled: { LO: true } }), tcpDevices: [device] });
+  await gateway.start();
+  try {
+    const port = gateway.addresses()[0]?.boundPort ?? 0;
+    assert.deepEqual(started, ['late']);
+    assert.equal(
+      await rawAsk(port, '0009 0000 0006 07 03 0000 0001'),
+      '000900000005070302 0007'.replace(' ', ''),
+    );
+  } finally {
+    await gateway.stop();
+  }
+});

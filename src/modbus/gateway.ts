@@ -127,6 +127,8 @@ export class ModbusGateway implements Part {
     this.#server.applyLimits(gatewayLimits(modbus));
     this.#server.applySettings(gatewaySettings(modbus));
     await this.#server.applyEndpoints(this.#endpoints());
+    // The configuration may have changed between construction and start (the demo, an import).
+    await this.#router.apply(modbus);
     await this.#router.start();
     try {
       await this.#server.start();

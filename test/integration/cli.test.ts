@@ -142,13 +142,26 @@ test('a file that is not JSON is refused with a clear message', async () => {
   assert.match(r.stderr, /broken\.json: not valid JSON/);
 });
 
-test('demo runs for its duration, prints how to look at it, and removes its throw-away data directory', async () => {
-  const r = await wattgate(['demo', '--duration', '1']);
+test('demo serves the simulated meters through the gateway, then removes its throw-away data directory', async () => {
+  const port = await freePort();
+  let answer = '';
+  const r = await wattgate(['demo', '--modbus-port', String(port)], {
+    termOn: /Press Ctrl-C/,
+    beforeTerm: async () => {
+      // Meter 1 through the gateway: FC 3, holding 0–1 = voltage (float32, big-endian).
+      const client = await RawMbapClient.open(port);
+      answer = await client.ask(adu(1, 1, '03 0000 0002'));
+      client.socket.destroy();
+    },
+  });
   assert.equal(r.code, 0, r.stderr);
+  assert.match(answer, /^00010000000701030[0-9a-f]{9}$/);
+  const volts = Buffer.from(answer.slice(-8), 'hex').readFloatBE(0);
+  assert.ok(volts > 220 && volts < 240, `voltage ${volts}`);
   const dir = /data directory : (\S+)/.exec(r.stdout)?.[1];
   assert.ok(dir, r.stdout);
   assert.throws(() => statSync(dir), /ENOENT/);
-  assert.match(r.stdout, /config export --data-dir/);
+  assert.match(r.stdout, new RegExp(`mbpoll -m tcp -p ${port}`));
 });
 
 test('start serves Modbus on the configured network until SIGTERM, then stops in order', async () => {
