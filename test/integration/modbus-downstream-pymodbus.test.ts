@@ -5,8 +5,6 @@
 // through with MBAP unit id = cfg.unitId; pipelined requests get their own
 // replies; one-in-flight mode works too.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { TcpDeviceConfig } from '../../src/config/schema.js';
 import type { TargetRequest } from '../../src/modbus/target.js';
@@ -20,70 +18,24 @@ import {
 } from '../../src/protocol/modbus/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { execFileAsync, peer } from '../support/peers.js';
-
-const PYTHON = '/usr/bin/python3';
-const SLAVE = `
-import asyncio, logging, sys
-from pymodbus.server import StartAsyncTcpServer
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusSlaveContext, ModbusServerContext
-from pymodbus.device import ModbusDeviceIdentification
-logging.disable(logging.CRITICAL)
-unit = ModbusSlaveContext(
-    co=ModbusSequentialDataBlock(0, [i % 3 == 0 for i in range(300)]),
-    di=ModbusSequentialDataBlock(0, [i % 3 == 1 for i in range(300)]),
-    hr=ModbusSequentialDataBlock(0, [i * 3 + 1 for i in range(300)]),
-    ir=ModbusSequentialDataBlock(0, [1000 + i for i in range(300)]),
-    zero_mode=True,
-)
-context = ModbusServerContext(slaves={1: unit}, single=False)
-identity = ModbusDeviceIdentification(info_name={
-    'VendorName': 'pymodbus-peer', 'ProductCode': 'PM', 'MajorMinorRevision': '3.0'})
-asyncio.run(StartAsyncTcpServer(context=context, identity=identity, address=('127.0.0.1', int(sys.argv[1]))))
-`;
+import { peer } from '../support/peers.js';
+import { hasPymodbus, type PymodbusSlave, startPymodbusSlave } from '../support/pymodbus.js';
 
 let available = false;
-let child: ChildProcess | undefined;
+let slave: PymodbusSlave | undefined;
 let port = 0;
 const devices: TcpDeviceTarget[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise((r) => server.close(r));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-async function waitListening(p: number, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port: p });
-      s.once('connect', () => resolve(true));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end || child?.exitCode !== null) throw new Error('pymodbus slave did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 before(async () => {
-  try {
-    await execFileAsync(PYTHON, ['-c', 'import pymodbus.server'], { timeout: 20_000 });
-    available = true;
-  } catch {
-    return;
-  }
-  port = await freePort();
-  child = spawn(PYTHON, ['-c', SLAVE, String(port)], { stdio: 'ignore' });
-  await waitListening(port);
+  available = await hasPymodbus();
+  if (!available) return;
+  slave = await startPymodbusSlave();
+  port = slave.port;
 });
 
 after(() => {
   for (const d of devices.splice(0)) d.stop();
-  child?.kill('SIGTERM');
+  slave?.stop();
 });
 
 async function device(oneInFlight = false): Promise<TcpDeviceTarget> {
