@@ -56,3 +56,19 @@ test('level silent writes nothing', () => {
   createLogger({ level: 'silent', destination: stream }).error('nothing');
   assert.equal(lines().length, 0);
 });
+
+test('nested components form one path and the key appears once per line', () => {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  });
+  const root = createLogger({ level: 'info', destination: stream });
+  componentLogger(componentLogger(root, 'modbus'), 'server').child({ device: 'm1' }).info('x');
+  const line = chunks.join('');
+  assert.equal(line.match(/"component"/g)?.length, 1, line);
+  assert.equal((JSON.parse(line) as { component: string }).component, 'modbus/server');
+  assert.match(line, /"device":"m1"/);
+});

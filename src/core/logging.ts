@@ -5,7 +5,7 @@
  * when a whole object is logged. The audit log is a separate store, not this.
  */
 
-import type { DestinationStream, LevelWithSilent } from 'pino';
+import type { DestinationStream, LevelWithSilent, Logger as PinoLogger } from 'pino';
 import { pino } from 'pino';
 import type { Logger } from '../shared/logger.js';
 
@@ -43,8 +43,30 @@ export interface LoggingOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * Wraps pino so that nested components form one path ("modbus/modbus-gateway/tcp")
+ * instead of repeating the `component` key once per level, which pino would do.
+ */
+function wrap(root: PinoLogger, bindings: Record<string, unknown>): Logger {
+  const p = Object.keys(bindings).length > 0 ? root.child(bindings) : root;
+  return {
+    error: p.error.bind(p) as Logger['error'],
+    warn: p.warn.bind(p) as Logger['warn'],
+    info: p.info.bind(p) as Logger['info'],
+    debug: p.debug.bind(p) as Logger['debug'],
+    trace: p.trace.bind(p) as Logger['trace'],
+    child(more) {
+      const next = { ...bindings, ...more };
+      if (typeof more.component === 'string' && typeof bindings.component === 'string') {
+        next.component = `${bindings.component}/${more.component}`;
+      }
+      return wrap(root, next);
+    },
+  };
+}
+
 export function createLogger(opts: LoggingOptions): Logger {
-  return pino(
+  const root = pino(
     {
       level: opts.level as LevelWithSilent,
       base: { service: 'wattgate' },
@@ -54,6 +76,7 @@ export function createLogger(opts: LoggingOptions): Logger {
     },
     opts.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+  return wrap(root, {});
 }
 
 /** A child logger for one component; every line carries `component`. */
