@@ -11,6 +11,8 @@ PACKAGES=(
   mbpoll                     # a real Modbus master (TCP and RTU)
   socat                      # virtual serial line pairs for RTU tests
   libmodbus-dev gcc          # the C load client of the gateway benchmark (bench/modbus-load.c)
+  chromium                   # real browser for the web tests (driven by playwright-core, never downloaded)
+  sslscan                    # TLS audit of the HTTPS server
 )
 
 missing=()
