@@ -30,6 +30,20 @@ export const ErrorCodes = {
   NOT_FOUND: 'WG_ERR_NOT_FOUND',
   /** An operation that is not supported in this state or build. */
   UNSUPPORTED: 'WG_ERR_UNSUPPORTED',
+  /** Wrong user name or password (one code for both: SEC-A5). */
+  AUTH_FAILED: 'WG_ERR_AUTH_FAILED',
+  /** No valid session or API token on a route that needs one. */
+  UNAUTHENTICATED: 'WG_ERR_UNAUTHENTICATED',
+  /** Authenticated, but the role does not allow this (or a CSRF check failed). */
+  FORBIDDEN: 'WG_ERR_FORBIDDEN',
+  /** The account is locked after too many failed logins (S4); carries the unlock time. */
+  LOCKED: 'WG_ERR_LOCKED',
+  /** A source sends attempts faster than its progressive delay allows; carries a retry-after. */
+  THROTTLED: 'WG_ERR_THROTTLED',
+  /** A new password breaks the password rules (S2) or is on the blocklist. */
+  PASSWORD_POLICY: 'WG_ERR_PASSWORD_POLICY',
+  /** The request conflicts with the current state (e.g. first start already done). */
+  CONFLICT: 'WG_ERR_CONFLICT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

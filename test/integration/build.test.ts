@@ -1,6 +1,6 @@
 /**
  * The release path: `npm run build` compiles src/ and sim/ to dist/ and copies
- * the SQL migrations, and the compiled CLI runs without tsx — the systemd unit
+ * the SQL migrations and the password blocklist, and the compiled CLI runs without tsx — the systemd unit
  * starts exactly dist/src/main.js.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +22,7 @@ test('npm run build produces a runnable dist/src/main.js with its migrations', a
   const main = join(ROOT, 'dist/src/main.js');
   assert.ok(existsSync(main));
   assert.ok(existsSync(join(ROOT, 'dist/src/storage/migrations/settings/0001_settings.sql')));
+  assert.ok(existsSync(join(ROOT, 'dist/src/security/data/common-passwords.txt')));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const version = await run(process.execPath, [main, '--version'], { timeout: 60_000 });
   assert.equal(version.stdout.trim(), pkg.version);

@@ -1,0 +1,49 @@
+/**
+ * Security headers on every answer (SECURITY B4), secure defaults as data:
+ * a CSP without inline script (`script-src 'self'`, `frame-ancestors 'none'`,
+ * `object-src 'none'`, `base-uri 'none'`), nosniff, Referrer-Policy no-referrer,
+ * X-Frame-Options DENY, COOP/CORP same-origin, a closed Permissions-Policy, and
+ * `Cache-Control: no-store` (every answer may be authenticated). No version
+ * banner (no Server, no X-Powered-By). HSTS (1 year) only when `hsts()` says
+ * a CA-issued certificate is installed: with the self-signed default it would
+ * lock browsers out after a factory reset changes the certificate.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=()',
+  'cache-control': 'no-store',
+};
+
+export const HSTS_VALUE = 'max-age=31536000';
+
+async function headers(app: FastifyInstance, opts: { hsts: () => boolean }): Promise<void> {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    if (opts.hsts()) reply.header('strict-transport-security', HSTS_VALUE);
+    reply.removeHeader('server');
+    reply.removeHeader('x-powered-by');
+    return payload;
+  });
+}
+
+export const headersPlugin = fp(headers, { name: 'wattgate-headers' });

@@ -1,0 +1,81 @@
+/**
+ * Account administration (PRODUCT S1, S13; SECURITY B2, B5), admin only:
+ * list accounts, create one with a role, unlock one, end all of an account's
+ * sessions.
+ */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { ACCOUNT_NAME_PATTERN } from '../../security/accounts.js';
+import { assertPasswordAcceptable, type PasswordProfile } from '../../security/password-policy.js';
+import { ADMIN_ONLY, ROLES, type Role } from '../../security/roles.js';
+import type { SecurityServices } from '../../security/services.js';
+import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+
+const NameParam = Type.Object({ name: Type.String({ pattern: ACCOUNT_NAME_PATTERN }) });
+const AccountOut = Type.Object({
+  name: Type.String(),
+  role: Type.String(),
+  builtin: Type.Boolean(),
+  hasPassword: Type.Boolean(),
+  lockedUntil: Type.Union([Type.String(), Type.Null()]),
+});
+
+export async function accountRoutes(
+  app: FastifyInstance,
+  opts: { security: SecurityServices; profile: () => PasswordProfile; now: () => number },
+): Promise<void> {
+  const { accounts, sessions, hasher } = opts.security;
+  const found = (name: string) => {
+    const a = accounts.get(name);
+    if (!a) throw new WattgateError(ErrorCodes.NOT_FOUND, `no account named ${name}`);
+    return a;
+  };
+  app.get('/api/v1/accounts', {
+    config: { access: ADMIN_ONLY },
+    schema: { response: { 200: Type.Array(AccountOut) } },
+    handler: async () =>
+      accounts.list().map((a) => ({
+        name: a.name,
+        role: a.role,
+        builtin: a.builtin,
+        hasPassword: a.passwordHash !== null,
+        lockedUntil: a.lockedUntil === null ? null : new Date(a.lockedUntil).toISOString(),
+      })),
+  });
+  app.post('/api/v1/accounts', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      body: Type.Object(
+        {
+          name: Type.String({ pattern: ACCOUNT_NAME_PATTERN }),
+          role: Type.Enum([...ROLES]),
+          password: Type.String({ maxLength: 256 }),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    handler: async (request, reply) => {
+      const body = request.body as { name: string; role: Role; password: string };
+      if (accounts.get(body.name))
+        throw new WattgateError(ErrorCodes.CONFLICT, `account ${body.name} exists`);
+      assertPasswordAcceptable(body.password, opts.profile(), body.name);
+      const a = accounts.create(body.name, body.role, await hasher.hash(body.password), opts.now());
+      return reply.code(201).send({ name: a.name, role: a.role });
+    },
+  });
+  app.post('/api/v1/accounts/:name/unlock', {
+    config: { access: ADMIN_ONLY },
+    schema: { params: NameParam },
+    handler: async (request, reply) => {
+      accounts.unlock(found((request.params as { name: string }).name).name);
+      return reply.code(204).send();
+    },
+  });
+  app.delete('/api/v1/accounts/:name/sessions', {
+    config: { access: ADMIN_ONLY },
+    schema: { params: NameParam, response: { 200: Type.Object({ ended: Type.Integer() }) } },
+    handler: async (request) => ({
+      ended: sessions.endAll(found((request.params as { name: string }).name).id),
+    }),
+  });
+}

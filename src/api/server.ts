@@ -1,0 +1,175 @@
+/**
+ * The HTTPS web server Part (PRODUCT E1, S10, S11; SECURITY C1, G2, J2).
+ * At start: the security services over the settings database, the device
+ * code (first start: file 0600 + console banner), the installation's TLS
+ * certificate, then one node:https listener per address of every network
+ * where `web.enabled[network]` is true, on `web.port`, all serving the one
+ * fastify app. A change of `web` or `networks` re-opens the listeners (a
+ * disabled network's port closes at once).
+ * Limits: headers 16 KiB (431), headers within 10 s, whole request within
+ * 30 s, idle keep-alive 5 s, at most 256 connections per listener.
+ */
+import { createServer, type Server } from 'node:https';
+import type Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import type { NetworksConfig } from '../config/schema.js';
+import type { WebConfig } from '../config/schema-web.js';
+import type { ConfigView } from '../core/context.js';
+import type { SecurityEvent } from '../security/auth-service.js';
+import { deviceCodeBanner, ensureDeviceCode } from '../security/device-code.js';
+import type { PasswordProfile } from '../security/password-policy.js';
+import { createSecurity, type SecurityServices } from '../security/services.js';
+import { ensureTlsMaterial } from '../security/tls-cert.js';
+import { tlsServerOptions } from '../security/tls-options.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Part } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { Installation } from '../storage/installation.js';
+import { buildApi } from './build.js';
+
+export interface WebServerContext {
+  log: Logger;
+  clock: Clock;
+  dataDir: string;
+  db: Database.Database;
+  web: ConfigView<WebConfig>;
+  networks: ConfigView<NetworksConfig>;
+  installation: Installation;
+  /** Where the device code is shown once (default: stdout, never the logger). */
+  showDeviceCode?: (text: string) => void;
+  onSecurityEvent?: (e: SecurityEvent) => void;
+  /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
+  portOverride?: number;
+  /** Listen only on these hosts instead of the networks' addresses (tests). */
+  hostsOverride?: string[];
+}
+
+export interface WebServer extends Part {
+  readonly security: SecurityServices;
+  /** The fastify app (after start): `inject()` for in-process checks. */
+  readonly app: FastifyInstance | undefined;
+  /** Bound addresses after start, e.g. `127.0.0.1:8443`. */
+  addresses(): string[];
+}
+
+const SERVER_LIMITS = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5000,
+};
+
+function listenHosts(ctx: WebServerContext): string[] {
+  if (ctx.hostsOverride) return ctx.hostsOverride;
+  const cfg = ctx.web.get();
+  const hosts: string[] = [];
+  for (const [name, net] of Object.entries(ctx.networks.get())) {
+    if (cfg.enabled[name] === true) hosts.push(...net.addresses);
+  }
+  return [...new Set(hosts)];
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export function createWebServer(ctx: WebServerContext): WebServer {
+  const log = ctx.log.child({ component: 'web' });
+  const security = createSecurity({
+    db: ctx.db,
+    clock: ctx.clock,
+    web: () => ctx.web.get(),
+    ...(ctx.onSecurityEvent ? { onEvent: ctx.onSecurityEvent } : {}),
+  });
+  let app: FastifyInstance | undefined;
+  let servers: Server[] = [];
+  let handler: ((req: unknown, res: unknown) => void) | undefined;
+  let tls: { cert: string; key: string; selfSigned: boolean } | undefined;
+  const unsubscribe: Array<() => void> = [];
+  let sweep: TimerHandle | undefined;
+
+  async function open(): Promise<void> {
+    const port = ctx.portOverride ?? ctx.web.get().port;
+    for (const host of listenHosts(ctx)) {
+      const s = createServer({ ...tlsServerOptions(tls as { cert: string; key: string }), ...SERVER_LIMITS });
+      s.maxConnections = 256;
+      s.on('request', handler as never);
+      await listen(s, host, port);
+      servers.push(s);
+    }
+    log.info({ addresses: addresses() }, 'HTTPS listening');
+  }
+
+  async function closeAll(): Promise<void> {
+    const old = servers;
+    servers = [];
+    await Promise.all(old.map(close));
+  }
+
+  function addresses(): string[] {
+    return servers.map((s) => {
+      const a = s.address();
+      return typeof a === 'object' && a
+        ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+        : '';
+    });
+  }
+
+  return {
+    name: 'web',
+    security,
+    get app() {
+      return app;
+    },
+    addresses,
+    async start() {
+      const show = ctx.showDeviceCode ?? ((t: string) => process.stdout.write(t));
+      ensureDeviceCode(ctx.db, ctx.dataDir, ctx.clock.now(), (code, file) =>
+        show(deviceCodeBanner(code, file)),
+      );
+      tls = await ensureTlsMaterial(ctx.dataDir, `Wattgate ${ctx.installation.serial}`, ctx.clock.now());
+      const selfSigned = tls.selfSigned;
+      app = await buildApi({
+        security,
+        clock: ctx.clock,
+        log,
+        profile: () => ctx.web.get().passwordProfile as PasswordProfile,
+        hsts: () => !selfSigned,
+        serverFactory: (h) => {
+          handler = h as never;
+          return createServer();
+        },
+      });
+      await open();
+      const reopen = async () => {
+        await closeAll();
+        await open();
+      };
+      unsubscribe.push(ctx.web.subscribe(reopen), ctx.networks.subscribe(reopen));
+      sweep = ctx.clock.setInterval(
+        () => security.sessions.sweep(ctx.clock.now(), security.timeouts()),
+        60_000,
+      );
+    },
+    async stop() {
+      for (const u of unsubscribe.splice(0)) u();
+      sweep?.cancel();
+      await closeAll();
+      await app?.close();
+      app = undefined;
+    },
+  };
+}

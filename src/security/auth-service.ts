@@ -1,0 +1,156 @@
+/**
+ * Login, first start and password change (PRODUCT S3, S4; SECURITY A4, A5, A6,
+ * J1): the one path every way to log in goes through, so there is one lockout
+ * counter per account.
+ *
+ * Login order, each step before the next:
+ * 1. per-source progressive delay (ThrottledError, nothing counted);
+ * 2. the account's lock, read BEFORE any hashing (LockedError with the end);
+ * 3. the bounded hasher (BusyError → 429, nothing counted); unknown accounts
+ *    and accounts without a password are verified against a dummy hash;
+ * 4. the result is committed to the database (failure count, lock) BEFORE
+ *    returning, so the HTTP answer always follows a durable write;
+ * 5. unknown account and wrong password give the same error (AUTH_FAILED);
+ *    the failure that sets a lock answers LOCKED with its end.
+ */
+import type { Clock } from '../shared/clock.js';
+import { ErrorCodes, WattgateError } from '../shared/errors.js';
+import type { Account, AccountStore } from './accounts.js';
+import { verifyDeviceCode } from './device-code.js';
+import { authFailed, LockedError } from './errors.js';
+import { isLocked } from './lockout.js';
+import { assertPasswordAcceptable, type PasswordProfile } from './password-policy.js';
+import type { PasswordHasher } from './passwords.js';
+import type { SessionStore } from './sessions.js';
+import type { SourceThrottle } from './source-throttle.js';
+
+export interface AuthDeps {
+  accounts: AccountStore;
+  sessions: SessionStore;
+  hasher: PasswordHasher;
+  throttle: SourceThrottle;
+  clock: Clock;
+  /** Current password profile (live configuration). */
+  profile: () => PasswordProfile;
+  /** Security events for the audit log (no secrets in payloads). */
+  onEvent?: (event: SecurityEvent) => void;
+}
+
+export type SecurityEvent =
+  | { type: 'login.success'; account: string; source: string }
+  | { type: 'login.failure'; account: string; source: string; known: boolean }
+  | { type: 'login.locked'; account: string; source: string; lockedUntil: number }
+  | { type: 'login.refused-locked'; account: string; source: string; lockedUntil: number }
+  | { type: 'password.changed'; account: string; actor: string }
+  | { type: 'first-start.done'; source: string };
+
+export interface LoginResult {
+  account: Account;
+  token: string;
+  sessionId: string;
+  csrfToken: string;
+}
+
+export class AuthService {
+  readonly #d: AuthDeps;
+
+  constructor(deps: AuthDeps) {
+    this.#d = deps;
+  }
+
+  async login(name: string, password: string, source: string): Promise<LoginResult> {
+    const { accounts, clock, throttle } = this.#d;
+    throttle.check(source);
+    const account = accounts.get(name);
+    if (account && isLocked(account.lockedUntil, clock.now())) {
+      this.#emit({
+        type: 'login.refused-locked',
+        account: account.name,
+        source,
+        lockedUntil: account.lockedUntil as number,
+      });
+      throw new LockedError(account.lockedUntil as number);
+    }
+    const ok = account?.passwordHash
+      ? await this.#d.hasher.verify(password, account.passwordHash)
+      : await this.#d.hasher.verifyDummy(password);
+    if (!account?.passwordHash) {
+      accounts.recordUnknownFailure();
+      return this.#failed(name, source, false);
+    }
+    if (!ok) {
+      const r = accounts.recordFailure(account.id, clock.now());
+      if (r.kind === 'locked') throw new LockedError(r.lockedUntil);
+      if (r.kind === 'counted' && r.lockedUntil !== null) {
+        throttle.failure(source);
+        this.#emit({ type: 'login.locked', account: account.name, source, lockedUntil: r.lockedUntil });
+        throw new LockedError(r.lockedUntil);
+      }
+      return this.#failed(account.name, source, true);
+    }
+    return this.#succeed(account, source);
+  }
+
+  #succeed(account: Account, source: string): LoginResult {
+    const now = this.#d.clock.now();
+    const r = this.#d.accounts.recordSuccess(account.id, now);
+    if (r.kind === 'locked') throw new LockedError(r.lockedUntil);
+    this.#d.throttle.success(source);
+    const s = this.#d.sessions.create(account.id, now, source);
+    this.#emit({ type: 'login.success', account: account.name, source });
+    return { account, token: s.token, sessionId: s.id, csrfToken: s.csrfToken };
+  }
+
+  #failed(name: string, source: string, known: boolean): never {
+    this.#d.throttle.failure(source);
+    this.#emit({ type: 'login.failure', account: name.slice(0, 64), source, known });
+    throw authFailed();
+  }
+
+  /** True while the admin account has no password (first start not done). */
+  firstStartPending(): boolean {
+    const admin = this.#d.accounts.get('admin');
+    return admin !== undefined && admin.passwordHash === null;
+  }
+
+  /** Sets the first admin password; needs the device code; only once. Logs the admin in. */
+  async firstStart(deviceCode: string, password: string, source: string): Promise<LoginResult> {
+    this.#d.throttle.check(source);
+    if (!this.firstStartPending()) {
+      throw new WattgateError(ErrorCodes.CONFLICT, 'the admin password is already set');
+    }
+    if (!verifyDeviceCode(this.#d.accounts.db, deviceCode)) {
+      this.#d.throttle.failure(source);
+      throw new WattgateError(ErrorCodes.AUTH_FAILED, 'wrong device code');
+    }
+    assertPasswordAcceptable(password, this.#d.profile(), 'admin');
+    const hash = await this.#d.hasher.hash(password);
+    const admin = this.#d.accounts.get('admin') as Account;
+    this.#d.accounts.setPassword(admin.id, hash, this.#d.clock.now());
+    this.#emit({ type: 'first-start.done', source });
+    return this.#succeed(this.#d.accounts.byId(admin.id) as Account, source);
+  }
+
+  /**
+   * Changes the caller's own password after checking the current one (which
+   * counts as a login attempt: lockout applies). Ends every session of the
+   * account and returns a new one for the caller.
+   */
+  async changePassword(
+    account: Account,
+    current: string,
+    next: string,
+    source: string,
+  ): Promise<LoginResult> {
+    assertPasswordAcceptable(next, this.#d.profile(), account.name);
+    await this.login(account.name, current, source).then((r) => this.#d.sessions.end(r.sessionId));
+    const hash = await this.#d.hasher.hash(next);
+    this.#d.accounts.setPassword(account.id, hash, this.#d.clock.now());
+    this.#emit({ type: 'password.changed', account: account.name, actor: account.name });
+    return this.#succeed(this.#d.accounts.byId(account.id) as Account, source);
+  }
+
+  #emit(e: SecurityEvent): void {
+    this.#d.onEvent?.(e);
+  }
+}

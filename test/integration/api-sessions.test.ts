@@ -1,0 +1,150 @@
+/**
+ * SEC-A5, A6, A7, B2, B3, J1 through the API with the injected clock:
+ * identical failures, cookie flags, new id at login, logout, password change,
+ * admin ends sessions, idle and absolute timeouts, CSRF, first start, 429.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ADMIN_PASSWORD, login, makeHarness, origin } from '../fixtures/security/harness.js';
+
+const MIN = 60_000;
+
+test('SEC-A5: unknown account and wrong password give the same status and body', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const a = await login(h, 'nobody', 'Wrong-pass1');
+  const b = await login(h, 'admin', 'Wrong-pass1');
+  assert.equal(a.res.statusCode, 401);
+  assert.equal(b.res.statusCode, a.res.statusCode);
+  assert.equal(b.res.body, a.res.body);
+  assert.equal(a.cookie, '');
+});
+
+test('SEC-B2: __Host- cookie Secure HttpOnly SameSite=Strict no Domain; new id at each login', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const first = await login(h);
+  assert.equal(first.res.statusCode, 200);
+  const c = first.res.cookies[0] as Record<string, unknown>;
+  assert.equal(c.name, '__Host-wg_session');
+  assert.equal(c.secure, true);
+  assert.equal(c.httpOnly, true);
+  assert.equal(c.sameSite, 'Strict');
+  assert.equal(c.path, '/');
+  assert.equal(c.domain, undefined);
+  const second = await login(h);
+  assert.notEqual(second.cookie, first.cookie);
+  const row = h.db.prepare('SELECT * FROM sessions LIMIT 1').get() as Record<string, unknown>;
+  assert.ok(!JSON.stringify(row).includes(first.cookie.split('.')[1] ?? 'x'), 'secret not stored');
+});
+
+test('SEC-A7/B2: logout, malformed tokens, password change and admin end sessions', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const me = (cookie: string) => h.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+  const s1 = await login(h);
+  assert.equal((await me(s1.cookie)).statusCode, 200);
+  const out = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/logout',
+    headers: { ...origin, cookie: s1.cookie },
+  });
+  assert.equal(out.statusCode, 204);
+  assert.equal((await me(s1.cookie)).statusCode, 401, 'after logout');
+  for (const bad of ['', 'null', 'A'.repeat(10_240), '!!!.###', `${s1.cookie.split('=')[1]}x`]) {
+    assert.equal((await me(`__Host-wg_session=${bad}`)).statusCode, 401, bad.slice(0, 20));
+  }
+  const s2 = await login(h);
+  const s3 = await login(h);
+  const change = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    headers: { ...origin, cookie: s2.cookie },
+    payload: { currentPassword: ADMIN_PASSWORD, newPassword: 'Another-Horse8' },
+  });
+  assert.equal(change.statusCode, 200);
+  assert.equal((await me(s2.cookie)).statusCode, 401, 'old session of the changer ended');
+  assert.equal((await me(s3.cookie)).statusCode, 401, 'other session ended');
+  const fresh = `__Host-wg_session=${change.cookies[0]?.value}`;
+  assert.equal((await me(fresh)).statusCode, 200, 'new session issued');
+  const end = await h.app.inject({
+    method: 'DELETE',
+    url: '/api/v1/accounts/admin/sessions',
+    headers: { ...origin, cookie: fresh },
+  });
+  assert.equal(end.statusCode, 200);
+  assert.equal(end.json().ended, 1);
+  assert.equal((await me(fresh)).statusCode, 401);
+});
+
+test('SEC-B2: idle timeout 15 min and absolute 12 h with the injected clock', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const me = (cookie: string) => h.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+  const idle = await login(h);
+  h.clock.advance(15 * MIN - 1);
+  assert.equal((await me(idle.cookie)).statusCode, 200, '14:59.999 idle');
+  h.clock.advance(15 * MIN);
+  assert.equal((await me(idle.cookie)).statusCode, 401, '15:00 idle');
+  const abs = await login(h);
+  for (let i = 0; i < 12 * 4 - 1; i++) {
+    h.clock.advance(15 * MIN - 1000);
+    assert.equal((await me(abs.cookie)).statusCode, 200);
+  }
+  h.clock.advance(12 * 60 * MIN - (12 * 4 - 1) * (15 * MIN - 1000));
+  assert.equal((await me(abs.cookie)).statusCode, 401, 'absolute 12 h');
+});
+
+test('SEC-B3: CSRF — cross-origin refused; cookie without Origin needs the token', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const s = await login(h);
+  const logout = (headers: Record<string, string>) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { host: origin.host, cookie: s.cookie, ...headers },
+    });
+  assert.equal((await logout({ origin: 'https://evil.example' })).statusCode, 403);
+  assert.equal((await logout({ 'sec-fetch-site': 'cross-site', origin: origin.origin })).statusCode, 403);
+  assert.equal((await logout({})).statusCode, 403, 'no Origin, no token');
+  assert.equal((await logout({ 'x-csrf-token': 'wrong' })).statusCode, 403);
+  const evilLogin = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    headers: { host: origin.host, origin: 'https://evil.example' },
+    payload: { name: 'admin', password: ADMIN_PASSWORD },
+  });
+  assert.equal(evilLogin.statusCode, 403, 'login CSRF refused');
+  assert.equal((await logout({ 'x-csrf-token': s.csrf })).statusCode, 204);
+});
+
+test('SEC-A6: first start needs the device code; only once', async (t) => {
+  const h = await makeHarness({ setAdmin: false });
+  t.after(() => h.close());
+  const fs = (deviceCode: string, password: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/first-start',
+      headers: origin,
+      payload: { deviceCode, password },
+    });
+  assert.equal((await login(h, 'admin', '')).res.statusCode, 401, 'no default credential');
+  assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/auth/first-start' })).json().pending, true);
+  assert.equal((await fs('ABCD-EFGH-JKMN-PQRS-TVWX', 'Correct-Horse7')).statusCode, 401);
+  assert.equal((await fs(h.deviceCode, 'Password1!')).statusCode, 400, 'blocklisted');
+  const ok = await fs(h.deviceCode.toLowerCase(), 'Correct-Horse7');
+  assert.equal(ok.statusCode, 200);
+  assert.equal((await fs(h.deviceCode, 'Correct-Horse8')).statusCode, 409);
+  assert.equal((await login(h, 'admin', 'Correct-Horse7')).res.statusCode, 200);
+});
+
+test('SEC-J1: hashing over capacity → 429 with Retry-After, not a failed attempt', async (t) => {
+  const h = await makeHarness({ web: { hashing: { maxConcurrent: 1, maxQueued: 0 } } });
+  t.after(() => h.close());
+  const results = await Promise.all(Array.from({ length: 4 }, () => login(h, 'admin', 'Wrong-pass1')));
+  const codes = results.map((r) => r.res.statusCode).sort();
+  assert.deepEqual(codes, [401, 429, 429, 429]);
+  assert.ok(results.find((r) => r.res.statusCode === 429)?.res.headers['retry-after']);
+  assert.equal(h.security.accounts.get('admin')?.failures, 1, 'only the hashed attempt counted');
+});
