@@ -14,6 +14,7 @@ import { dataPath, ensureDataDir } from './core/data-dir.js';
 import { wattgateIdentity } from './core/identity.js';
 import { VERSION } from './core/version.js';
 import { createGateway } from './modbus/gateway.js';
+import { createSerialLineTarget } from './modbus/serial-line-target.js';
 import { createTcpDeviceTarget } from './modbus/tcp-device.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { TypedEvents } from './shared/events.js';
@@ -52,6 +53,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       networks: configView(ctx, 'networks'),
       identity: wattgateIdentity(ctx),
       createDeviceTarget: (cfg, c) => createTcpDeviceTarget(cfg, c),
+      createSerialLineTarget: (cfg, c) => createSerialLineTarget(cfg, c),
     },
     opts.modbusPort === undefined ? {} : { portOverride: opts.modbusPort },
   );

@@ -13,6 +13,16 @@
  *   function code) whose body is corrupt (a wrong byte count);
  * - `wrongTransactionId`: reply correctly but with transaction id + 1;
  * - `close`: close the connection instead of replying.
+ *
+ * On a serial line (rtu-slave.ts) the same rules apply, with RTU meanings:
+ * `garbage: 'stream'` sends noise bytes that form no frame, `garbage: 'pdu'` a
+ * CRC-valid frame (right address and function code) with a corrupt body;
+ * `close` and `wrongTransactionId` do not exist on a line (`close` = silence).
+ * RTU-only faults:
+ * - `badCrc`: the correct reply with its CRC inverted;
+ * - `wrongAddress`: the correct reply, CRC-valid, from another slave address
+ *   (the given one, or unit + 1 when `true`).
+ * A late reply is a `latencyMs` longer than the master's response timeout.
  */
 
 export type Latency = number | readonly [number, number];
@@ -24,6 +34,10 @@ export interface FaultSpec {
   readonly garbage?: 'stream' | 'pdu';
   readonly wrongTransactionId?: boolean;
   readonly close?: boolean;
+  /** RTU: the reply's CRC is inverted. */
+  readonly badCrc?: boolean;
+  /** RTU: the reply comes from this slave address (true: unit + 1). */
+  readonly wrongAddress?: number | boolean;
 }
 
 export interface FaultRule extends FaultSpec {

@@ -8,6 +8,8 @@
  *   both (e.g. a TCP virtual id equal to a serial slave id, two lines serving
  *   the same id).
  * - Names are unique: TCP device names, serial line names, serial line paths.
+ * - A serial line has what its transport needs: a device `path` for 'serial',
+ *   a `host` for 'rtu-over-tcp'.
  * - Networks referenced by `modbus.server` exist; an address belongs to one network.
  * - `maxConnectionsPerSource` <= `maxConnections`.
  */
@@ -93,12 +95,30 @@ function checkNames(cfg: Config, details: ErrorDetail[]): void {
     (i) => `/modbus/serialLines/${i}/name`,
     details,
   );
+  const serialPaths = serialLines.map((l, i) => [l.path, i] as const).filter(([p]) => p !== '');
   checkUnique(
-    serialLines.map((l) => l.path),
+    serialPaths.map(([p]) => p),
     'serial device path',
-    (i) => `/modbus/serialLines/${i}/path`,
+    (k) => `/modbus/serialLines/${serialPaths[k]?.[1]}/path`,
     details,
   );
+}
+
+function checkSerialTransports(cfg: Config, details: ErrorDetail[]): void {
+  cfg.modbus.serialLines.forEach((line, i) => {
+    if (line.transport === 'serial' && line.path === '') {
+      details.push({
+        path: `/modbus/serialLines/${i}/path`,
+        message: 'a serial line with transport "serial" needs the path of its serial device',
+      });
+    }
+    if (line.transport === 'rtu-over-tcp' && line.host === undefined) {
+      details.push({
+        path: `/modbus/serialLines/${i}/host`,
+        message: 'a serial line with transport "rtu-over-tcp" needs the host of its serial device server',
+      });
+    }
+  });
 }
 
 function checkNetworks(cfg: Config, details: ErrorDetail[]): void {
@@ -145,6 +165,7 @@ export function crossFieldErrors(cfg: Config): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   checkUnitIds(cfg, details);
   checkNames(cfg, details);
+  checkSerialTransports(cfg, details);
   checkNetworks(cfg, details);
   checkLimits(cfg, details);
   return details;

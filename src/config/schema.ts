@@ -109,17 +109,43 @@ export const TcpDeviceSchema = Type.Object(
 
 export const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 
+/** How a serial line is reached: a local serial device, or a serial device server speaking RTU over TCP. */
+export const SERIAL_TRANSPORTS = ['serial', 'rtu-over-tcp'] as const;
+
+/**
+ * One physical RS-485 line (PRODUCT G5) and its RTU master. Every field but
+ * `name` has a default; docs/operations.md documents each with its limits.
+ */
 export const SerialLineSchema = Type.Object(
   {
     name: Name,
-    path: Type.String({ minLength: 1, maxLength: 256 }),
+    /** Off: the line is not opened and its unit ids answer 0x0A (G4). */
+    enabled: Type.Boolean({ default: true }),
+    transport: Type.Enum([...SERIAL_TRANSPORTS], { default: 'serial' }),
+    /** Serial device (transport 'serial'; required there, see rules.ts). */
+    path: Type.String({ maxLength: 256, default: '' }),
+    /** Serial device server (transport 'rtu-over-tcp'; required there). */
+    host: Type.Optional(Type.String({ format: Formats.host })),
+    port: Port(502),
     baud: Type.Enum([...SERIAL_BAUD_RATES], { default: 19200 }),
     parity: Type.Enum(['none', 'even', 'odd'], { default: 'even' }),
     stopBits: Type.Enum([1, 2], { default: 1 }),
+    /** Response timeout, counted from the end of the request on the wire. */
     timeoutMs: Ms(50, 60_000, 1000),
+    /** Extra attempts of a read after a timeout or a corrupt reply. */
     retries: Type.Integer({ minimum: 0, maximum: 5, default: 1 }),
+    /** Retry writes (FC 5, 6, 15, 16, 21, 22, 23) too: a timed-out write may have acted. */
+    retryWrites: Type.Boolean({ default: false }),
     /** Extra silence between two transactions on the line, beyond t3.5. */
     pauseMs: Ms(0, 10_000, 0),
+    /** Requests waiting for the line; one more → 0x06. */
+    maxQueue: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+    /** A request still queued after this long is dropped (0x0B) before reaching the line. */
+    queueTimeoutMs: Ms(100, 60_000, 5000),
+    /** Unit 0 write requests are sent on this line (G8). */
+    broadcast: Type.Boolean({ default: false }),
+    /** Silence after a broadcast, for the slaves to act, before the next frame. */
+    broadcastDelayMs: Ms(0, 10_000, 100),
     /** Slave unit ids served by this line (transparent pass-through, G2). */
     unitIds: Type.Array(Type.Integer({ minimum: 1, maximum: 247 }), {
       maxItems: 247,

@@ -15,7 +15,12 @@
  * one after the other. A network switched off (or its address removed) closes
  * its listener and the connections accepted through it at once; a port change
  * closes the old listeners and opens new ones; limits apply at once; the
- * routing table is rebuilt (see router.ts).
+ * routing table is rebuilt (see router.ts), serial lines included: a line
+ * whose settings changed is closed and reopened, the others keep their port.
+ *
+ * Downstream targets come from injected factories (convention 8):
+ * `createDeviceTarget` (TCP devices) and `createSerialLineTarget` (serial
+ * lines, RTU master; without it serial unit ids and broadcasts answer 0x0A).
  */
 import type { Config, ModbusConfig, NetworksConfig } from '../config/schema.js';
 import type { AppEvents, ConfigView } from '../core/context.js';
@@ -29,6 +34,7 @@ import type { HealthState } from './gateway-registers.js';
 import { GatewayUnit, type WirelessListEntry } from './gateway-unit.js';
 import type { Identity } from './identity.js';
 import { type DeviceTargetFactory, ModbusRouter } from './router.js';
+import type { SerialLineTarget, SerialLineTargetFactory } from './serial-line-target.js';
 import { type ModbusServerSettings, ModbusTcpServer } from './server.js';
 import type { UnitTarget } from './target.js';
 
@@ -40,6 +46,8 @@ export interface GatewayContext {
   readonly networks: ConfigView<Config['networks']>;
   readonly identity: Identity;
   readonly createDeviceTarget: DeviceTargetFactory;
+  /** Builds one target per serial line (serial-line-target.ts); absent → lines answer 0x0A. */
+  readonly createSerialLineTarget?: SerialLineTargetFactory;
   /** Health for register 159; default always nominal (0). */
   readonly health?: () => HealthState;
   /** Sets the system time for FC 16 on registers 116–119; absent → those writes answer 01. */
@@ -115,6 +123,7 @@ export class ModbusGateway implements Part {
     this.#router = new ModbusRouter(routerCtx, modbus, {
       gatewayUnit: this.#unit,
       createDeviceTarget: ctx.createDeviceTarget,
+      ...(ctx.createSerialLineTarget && { createSerialLineTarget: ctx.createSerialLineTarget }),
     });
     this.#server = new ModbusTcpServer(
       { log: this.#log, clock: ctx.clock },
@@ -161,6 +170,11 @@ export class ModbusGateway implements Part {
   /** The routing table's owner of a unit id (diagnostics, tests). */
   targetFor(unitId: number): UnitTarget | undefined {
     return this.#router.targetFor(unitId);
+  }
+
+  /** The serial line targets in use (stats; the poller's `request(…, { priority: 'low' })` hook). */
+  serialLines(): SerialLineTarget[] {
+    return this.#router.serialLines();
   }
 
   /** Seam for the wireless registry (later issue). */

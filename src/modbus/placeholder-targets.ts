@@ -1,20 +1,21 @@
 /**
- * Placeholder targets for paths Wattgate does not implement yet. They keep
- * the routing table honest — a unit id that belongs to a serial line is
- * owned, so it is never mistaken for "no route" — and answer exception 0x0A
- * (gateway path unavailable, PRODUCT G4) until the real target lands:
+ * Placeholder targets for a router built without a serial line factory
+ * (`RouterOptions.createSerialLineTarget` absent: unit tests, benchmarks that
+ * have no serial lines). They keep the routing table honest — a unit id that
+ * belongs to a serial line is owned, so it is never mistaken for "no route" —
+ * and answer exception 0x0A (gateway path unavailable, PRODUCT G4):
  *
  * - `SerialLinePlaceholderTarget`: one per `modbus.serialLines[i]`, serving its
- *   `unitIds`. Serial lines (RTU master, per-line queue, G5) are a later
- *   issue; replace this class in `router.ts#buildTable` then.
- * - Broadcast (unit 0, G8) writes would go to every serial line without
- *   waiting for a reply; with no serial implementation the router answers
- *   0x0A for them through `broadcastPlaceholder`.
+ *   `unitIds`. The real target is serial-line-target.ts, injected through the
+ *   gateway context (`createSerialLineTarget`, wired in app.ts).
+ * - `broadcastPlaceholder`: unit 0 writes → 0x0A. The real one is
+ *   serial-broadcast.ts.
  */
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
+import type { Part } from '../shared/lifecycle.js';
 import type { TargetRequest, UnitTarget } from './target.js';
 
-export class SerialLinePlaceholderTarget implements UnitTarget {
+export class SerialLinePlaceholderTarget implements UnitTarget, Part {
   readonly kind = 'serial-line';
   readonly name: string;
 
@@ -22,9 +23,13 @@ export class SerialLinePlaceholderTarget implements UnitTarget {
     this.name = `serial-line-placeholder:${lineName}`;
   }
 
+  start(): void {}
+
+  stop(): void {}
+
   handle(_req: TargetRequest): Promise<Uint8Array> {
     return Promise.reject(
-      new WattgateError(ErrorCodes.UNAVAILABLE, `${this.name}: serial lines are not implemented yet`),
+      new WattgateError(ErrorCodes.UNAVAILABLE, `${this.name}: no serial line implementation was injected`),
     );
   }
 }
@@ -35,6 +40,6 @@ export const broadcastPlaceholder: UnitTarget = {
   name: 'broadcast-placeholder',
   handle: () =>
     Promise.reject(
-      new WattgateError(ErrorCodes.UNAVAILABLE, 'broadcast: serial lines are not implemented yet'),
+      new WattgateError(ErrorCodes.UNAVAILABLE, 'broadcast: no serial line implementation was injected'),
     ),
 };

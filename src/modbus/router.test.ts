@@ -12,6 +12,7 @@ import { TypedEvents } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import { silentLogger } from '../shared/logger.js';
 import { ModbusRouter } from './router.js';
+import { serialLineConfig } from './serial-line-config.js';
 import type { TargetRequest, UnitTarget } from './target.js';
 
 type Handler = (req: TargetRequest) => Promise<Uint8Array>;
@@ -145,19 +146,7 @@ test('unit 0 broadcast: reads → 01, writes → 0x0A until serial lines exist',
 });
 
 test('ownership: 255 → gateway unit, virtual ids → devices, serial ids → placeholder 0x0A, others → 0x0A', async () => {
-  const serialLines = [
-    {
-      name: 'RS485-1',
-      path: '/dev/ttyS0',
-      baud: 19200 as const,
-      parity: 'even' as const,
-      stopBits: 1 as const,
-      timeoutMs: 1000,
-      retries: 1,
-      pauseMs: 0,
-      unitIds: [5, 6],
-    },
-  ];
+  const serialLines = [serialLineConfig({ name: 'RS485-1', path: '/dev/ttyS0', unitIds: [5, 6] })];
   const { ask, router, gatewayUnit } = setup(config({}, { serialLines }));
   assert.equal(await ask(255, '03 0064 0006'), '03ee');
   assert.equal(gatewayUnit.seen.length, 1);

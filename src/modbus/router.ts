@@ -15,23 +15,31 @@
  *    22, 23 (codec `WRITE_FUNCTION_CODES`) → 01, and so is every raw request,
  *    whose effect cannot be known. FC 8 (diagnostics), 17, 43 and 100-4 are
  *    not writes and pass.
- * 4. Unit 0, broadcast (G8): non-write codes → 01. Writes would go to every
- *    serial line without waiting; serial lines are not implemented yet, so they
- *    answer 0x0A (`broadcastPlaceholder`, the seam).
+ * 4. Unit 0, broadcast (G8): non-write codes → 01. Writes go to every serial
+ *    line with `broadcast: true` without waiting for a reply
+ *    (serial-broadcast.ts); none → 0x0A. Without a serial factory (tests,
+ *    benchmarks) `broadcastPlaceholder` answers 0x0A.
  * 5. Owner lookup, precedence 255 → wireless virtual ids (seam:
- *    `setWirelessTargets`) → TCP device virtual ids → serial-line unit ids
- *    (`SerialLinePlaceholderTarget`, 0x0A until serial lines exist). No owner → 0x0A.
+ *    `setWirelessTargets`) → TCP device virtual ids → serial-line unit ids (the
+ *    line's target from `createSerialLineTarget`, or `SerialLinePlaceholderTarget`
+ *    → 0x0A when no factory is injected). No owner → 0x0A.
  * 6. Target errors map through `exceptionForError` (timeout 0x0B, busy 0x06,
  *    unavailable 0x0A, aborted → no answer, other → 04). A target answer
  *    that is not a 1–253 byte PDU → 04.
  *
- * Live reconfiguration (`apply`): the table is rebuilt; a TCP device whose
- * configuration is unchanged keeps its target (and connection). Requests in
+ * Live reconfiguration (`apply`): the table is rebuilt; a TCP device or a
+ * serial line whose configuration is unchanged keeps its target (and its
+ * connection, open port and queue). Requests in
  * flight finish on the target they were dispatched to; a removed or changed
  * target is stopped once its in-flight requests settle (bounded by its own
  * timeout). New targets start before `apply` resolves.
  */
-import type { ModbusConfig, ModbusServerConfig, TcpDeviceConfig } from '../config/schema.js';
+import type {
+  ModbusConfig,
+  ModbusServerConfig,
+  SerialLineConfig,
+  TcpDeviceConfig,
+} from '../config/schema.js';
 import type { AppEvents } from '../core/context.js';
 import {
   decodeRequest,
@@ -46,6 +54,8 @@ import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { GATEWAY_UNIT_ID } from './gateway-unit.js';
 import { broadcastPlaceholder, SerialLinePlaceholderTarget } from './placeholder-targets.js';
+import { SerialBroadcastTarget } from './serial-broadcast.js';
+import type { SerialLineTarget, SerialLineTargetFactory } from './serial-line-target.js';
 import { exceptionForError, type UnitTarget } from './target.js';
 
 export const BROADCAST_UNIT_ID = 0;
@@ -68,6 +78,8 @@ export interface RouterContext {
 export interface RouterOptions {
   readonly gatewayUnit: UnitTarget;
   readonly createDeviceTarget: DeviceTargetFactory;
+  /** Builds serial line targets; absent → placeholders answering 0x0A (tests, benchmarks). */
+  readonly createSerialLineTarget?: SerialLineTargetFactory;
 }
 
 export interface RouteRequest {
@@ -77,7 +89,7 @@ export interface RouteRequest {
   readonly source: string;
 }
 
-interface DeviceEntry {
+interface TargetEntry {
   readonly key: string;
   readonly target: UnitTarget & Part;
   readonly inflight: Set<Promise<unknown>>;
@@ -101,16 +113,23 @@ export class ModbusRouter implements Part {
   readonly #ctx: RouterContext;
   readonly #opts: RouterOptions;
   #rules: Rules;
-  #devices = new Map<number, DeviceEntry>();
-  #serial = new Map<number, UnitTarget>();
+  #devices = new Map<number, TargetEntry>();
+  /** Serial lines by name, and their unit ids. */
+  #lines = new Map<string, TargetEntry>();
+  #serial = new Map<number, TargetEntry>();
+  readonly #broadcast: UnitTarget;
   #wireless: ReadonlyMap<number, UnitTarget> = new Map();
-  readonly #retiring = new Set<DeviceEntry>();
+  readonly #retiring = new Set<TargetEntry>();
   #running = false;
 
   constructor(ctx: RouterContext, config: ModbusConfig, opts: RouterOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
     this.#rules = rulesOf(config.server);
+    this.#broadcast =
+      opts.createSerialLineTarget === undefined
+        ? broadcastPlaceholder
+        : new SerialBroadcastTarget(() => this.#lineTargets());
     this.#rebuild(config);
   }
 
@@ -124,7 +143,7 @@ export class ModbusRouter implements Part {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    const entries = [...this.#devices.values(), ...this.#retiring];
+    const entries = [...this.#devices.values(), ...this.#lines.values(), ...this.#retiring];
     await Promise.all(entries.map((e) => this.#stopEntry(e)));
   }
 
@@ -144,7 +163,14 @@ export class ModbusRouter implements Part {
   /** The owner of a unit id, by precedence (G2); undefined = no route. */
   targetFor(unitId: number): UnitTarget | undefined {
     if (unitId === GATEWAY_UNIT_ID) return this.#opts.gatewayUnit;
-    return this.#wireless.get(unitId) ?? this.#devices.get(unitId)?.target ?? this.#serial.get(unitId);
+    return (
+      this.#wireless.get(unitId) ?? this.#devices.get(unitId)?.target ?? this.#serial.get(unitId)?.target
+    );
+  }
+
+  /** The serial line targets in use (stats, the poller later). */
+  serialLines(): SerialLineTarget[] {
+    return this.#lineTargets();
   }
 
   /** Answers one upstream request; never rejects. */
@@ -155,9 +181,9 @@ export class ModbusRouter implements Part {
     const request = decoded.request.kind === 'raw' ? undefined : decoded.request;
     const refusal = this.#refusal(req.unitId, fc, request);
     if (refusal !== undefined) return exception(fc, refusal);
-    const target = req.unitId === BROADCAST_UNIT_ID ? broadcastPlaceholder : this.targetFor(req.unitId);
+    const target = req.unitId === BROADCAST_UNIT_ID ? this.#broadcast : this.targetFor(req.unitId);
     if (target === undefined) return exception(fc, ExceptionCodes.GATEWAY_PATH_UNAVAILABLE);
-    const entry = this.#devices.get(req.unitId);
+    const entry = this.#devices.get(req.unitId) ?? this.#serial.get(req.unitId);
     const work = this.#dispatch(target, req, request);
     if (entry?.target !== target) return work;
     entry.inflight.add(work);
@@ -195,11 +221,25 @@ export class ModbusRouter implements Part {
     }
   }
 
-  /** Replaces the tables; returns the device entries no longer used. */
-  #rebuild(config: ModbusConfig): DeviceEntry[] {
-    const old = this.#devices;
-    const next = new Map<number, DeviceEntry>();
-    for (const cfg of config.tcpDevices) {
+  /** Replaces the tables; returns the entries no longer used. */
+  #rebuild(config: ModbusConfig): TargetEntry[] {
+    const oldDevices = this.#devices;
+    const oldLines = this.#lines;
+    this.#devices = this.#rebuildDevices(config.tcpDevices, oldDevices);
+    this.#lines = this.#rebuildLines(config.serialLines, oldLines);
+    const serial = new Map<number, TargetEntry>();
+    for (const line of config.serialLines) {
+      const entry = this.#lines.get(line.name);
+      if (entry) for (const id of line.unitIds) if (!serial.has(id)) serial.set(id, entry);
+    }
+    this.#serial = serial;
+    const used = new Set([...this.#devices.values(), ...this.#lines.values()]);
+    return [...oldDevices.values(), ...oldLines.values()].filter((e) => !used.has(e));
+  }
+
+  #rebuildDevices(cfgs: readonly TcpDeviceConfig[], old: Map<number, TargetEntry>): Map<number, TargetEntry> {
+    const next = new Map<number, TargetEntry>();
+    for (const cfg of cfgs) {
       const key = JSON.stringify(cfg);
       const kept = old.get(cfg.virtualId);
       if (kept?.key === key) {
@@ -214,19 +254,37 @@ export class ModbusRouter implements Part {
       });
       next.set(cfg.virtualId, { key, target, inflight: new Set(), started: false });
     }
-    const serial = new Map<number, UnitTarget>();
-    for (const line of config.serialLines) {
-      const placeholder = new SerialLinePlaceholderTarget(line.name);
-      for (const id of line.unitIds) if (!serial.has(id)) serial.set(id, placeholder);
+    return next;
+  }
+
+  #rebuildLines(cfgs: readonly SerialLineConfig[], old: Map<string, TargetEntry>): Map<string, TargetEntry> {
+    const next = new Map<string, TargetEntry>();
+    const factory = this.#opts.createSerialLineTarget;
+    for (const cfg of cfgs) {
+      const key = JSON.stringify(cfg);
+      const kept = old.get(cfg.name);
+      if (kept?.key === key) {
+        next.set(cfg.name, kept);
+        continue;
+      }
+      const log = this.#ctx.log.child({ line: cfg.name });
+      const target =
+        factory === undefined
+          ? new SerialLinePlaceholderTarget(cfg.name)
+          : factory(cfg, { log, clock: this.#ctx.clock });
+      next.set(cfg.name, { key, target, inflight: new Set(), started: false });
     }
-    this.#devices = next;
-    this.#serial = serial;
-    const used = new Set(next.values());
-    return [...old.values()].filter((e) => !used.has(e));
+    return next;
+  }
+
+  #lineTargets(): SerialLineTarget[] {
+    const out: SerialLineTarget[] = [];
+    for (const e of this.#lines.values()) if (isSerialLineTarget(e.target)) out.push(e.target);
+    return out;
   }
 
   async #startPending(): Promise<void> {
-    const pending = [...this.#devices.values()].filter((e) => !e.started);
+    const pending = [...this.#devices.values(), ...this.#lines.values()].filter((e) => !e.started);
     await Promise.all(
       pending.map(async (e) => {
         e.started = true;
@@ -240,14 +298,14 @@ export class ModbusRouter implements Part {
   }
 
   /** Stops a removed target once the requests it holds have settled. */
-  #retire(entry: DeviceEntry): void {
+  #retire(entry: TargetEntry): void {
     this.#retiring.add(entry);
     void Promise.allSettled([...entry.inflight])
       .then(() => this.#stopEntry(entry))
       .finally(() => this.#retiring.delete(entry));
   }
 
-  async #stopEntry(entry: DeviceEntry): Promise<void> {
+  async #stopEntry(entry: TargetEntry): Promise<void> {
     if (!entry.started) return;
     entry.started = false;
     try {
@@ -256,4 +314,8 @@ export class ModbusRouter implements Part {
       this.#ctx.log.warn({ err: error, target: entry.target.name }, 'device target failed to stop');
     }
   }
+}
+
+function isSerialLineTarget(t: UnitTarget): t is SerialLineTarget {
+  return t.kind === 'serial-line' && 'broadcast' in t && 'config' in t;
 }

@@ -93,6 +93,14 @@ describe('config schema', () => {
       timeoutMs: 1000,
       retries: 1,
       pauseMs: 0,
+      enabled: true,
+      transport: 'serial',
+      port: 502,
+      retryWrites: false,
+      maxQueue: 64,
+      queueTimeoutMs: 5000,
+      broadcast: false,
+      broadcastDelayMs: 100,
     });
   });
 
@@ -245,6 +253,26 @@ describe('cross-field rules', () => {
     has(d, '/modbus/tcpDevices/1/name', /"m" is already used at \/modbus\/tcpDevices\/0\/name/);
     has(d, '/modbus/serialLines/1/name', /"L" is already used/);
     has(d, '/modbus/serialLines/1/path', /"\/dev\/ttyS0" is already used/);
+  });
+
+  test('a serial line has what its transport needs: a path, or a host for RTU over TCP', () => {
+    const d = detailsOf({
+      modbus: {
+        serialLines: [
+          { name: 'A', unitIds: [1] },
+          { name: 'B', transport: 'rtu-over-tcp', unitIds: [2] },
+          { name: 'C', transport: 'rtu-over-tcp', host: 'gw-485.local', port: 4001, unitIds: [3] },
+          { name: 'D', transport: 'rtu-over-tcp', host: '10.0.0.9', unitIds: [4] },
+        ],
+      },
+    });
+    has(d, '/modbus/serialLines/0/path', /needs the path of its serial device/);
+    has(d, '/modbus/serialLines/1/host', /needs the host of its serial device server/);
+    assert.equal(
+      d.filter((x) => /serialLines\/[23]/.test(x.path)).length,
+      0,
+      'two device servers without a path',
+    );
   });
 
   test('networks referenced by the Modbus server must exist; an address has one network', () => {
