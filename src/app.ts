@@ -8,6 +8,7 @@
  * only forwards change notices onto the event bus.
  */
 import type Database from 'better-sqlite3';
+import { createWebServer } from './api/server.js';
 import { ConfigStore } from './config/index.js';
 import { type AppContext, type AppEvents, configView } from './core/context.js';
 import { dataPath, ensureDataDir } from './core/data-dir.js';
@@ -40,13 +41,15 @@ export interface App {
 export interface DefaultPartsOptions {
   /** Listen on this Modbus port instead of the configured one (0 = ephemeral; tests, benchmarks). */
   modbusPort?: number;
+  /** Listen on this HTTPS port instead of the configured one (0 = ephemeral; tests). */
+  webPort?: number;
 }
 
 /** The parts of a running Wattgate, in start order. */
 export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
   const gateway = createGateway(
     {
-      log: ctx.log.child({ component: 'modbus' }),
+      log: ctx.log,
       clock: ctx.clock,
       events: ctx.events,
       modbus: configView(ctx, 'modbus'),
@@ -57,7 +60,17 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     },
     opts.modbusPort === undefined ? {} : { portOverride: opts.modbusPort },
   );
-  return [gateway];
+  const web = createWebServer({
+    log: ctx.log,
+    clock: ctx.clock,
+    dataDir: ctx.dataDir,
+    db: ctx.db,
+    web: configView(ctx, 'web'),
+    networks: configView(ctx, 'networks'),
+    installation: ctx.installation,
+    ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
+  });
+  return [gateway, web];
 }
 
 interface Stores {

@@ -58,6 +58,7 @@ export function buildProgram(): Command {
   )
     .option('--duration <seconds>', 'stop after this many seconds', seconds)
     .option('--modbus-port <port>', 'Modbus TCP port of the demo gateway (default 15020)', port)
+    .option('--web-port <port>', 'HTTPS port of the demo web server (default 15443)', port)
     .action(async (opts: DemoOptions) => runDemo(opts));
 
   const config = program.command('config').description('export, import or validate the whole configuration');

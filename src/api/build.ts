@@ -1,7 +1,8 @@
 /**
  * Builds the fastify application (ARCHITECTURE 10): one plugin per concern —
  * errors, security headers, cookies, form bodies, auth (default deny), CSRF —
- * then the routes, each with its schema. TypeBox validates bodies without
+ * then the routes, each with its schema (the OpenAPI document at
+ * /api/v1/openapi.json is generated from them). TypeBox validates bodies without
  * coercion and rejects unknown properties (every body schema is closed).
  * Limits (SECURITY B6, J2): body ≤ 64 KiB (413), JSON and form bodies only
  * (415 otherwise), fastify's prototype-poisoning protection on. No listener
@@ -22,7 +23,9 @@ import { headersPlugin } from './plugins/headers.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -53,7 +56,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   const timeouts = opts.security.timeouts;
-  await app.register(authPlugin, { sessions: opts.security.sessions, clock: opts.clock, timeouts });
+  const { sessions, tokens, emit } = opts.security;
+  await app.register(authPlugin, { sessions, tokens, clock: opts.clock, timeouts, emit });
   await app.register(csrfPlugin);
   await app.register(healthRoutes);
   await app.register(authRoutes, { security: opts.security });
@@ -62,7 +66,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     profile: opts.profile,
     now: () => opts.clock.now(),
   });
+  await app.register(tokenRoutes, { security: opts.security, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });
+  await app.register(openApiRoutes);
   await app.ready();
   return app;
 }

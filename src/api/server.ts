@@ -6,8 +6,10 @@
  * where `web.enabled[network]` is true, on `web.port`, all serving the one
  * fastify app. A change of `web` or `networks` re-opens the listeners (a
  * disabled network's port closes at once).
- * Limits: headers 16 KiB (431), headers within 10 s, whole request within
- * 30 s, idle keep-alive 5 s, at most 256 connections per listener.
+ * Limits (SECURITY J2): headers 16 KiB (431), headers within 10 s, whole
+ * request within 30 s (408 then close; checked every second, so a slow client
+ * is cut at most 1 s late), idle keep-alive 5 s, at most 256 connections per
+ * listener. Node's HTTP timers run on real time, not on the Clock.
  */
 import { createServer, type Server } from 'node:https';
 import type Database from 'better-sqlite3';
@@ -42,6 +44,8 @@ export interface WebServerContext {
   portOverride?: number;
   /** Listen only on these hosts instead of the networks' addresses (tests). */
   hostsOverride?: string[];
+  /** Shorter HTTP timeouts (tests of SEC-J2 that must stay fast); production never passes it. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface WebServer extends Part {
@@ -52,12 +56,23 @@ export interface WebServer extends Part {
   addresses(): string[];
 }
 
-const SERVER_LIMITS = {
+export interface ServerLimits {
+  maxHeaderSize: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+}
+
+export const SERVER_LIMITS: Readonly<ServerLimits> = {
   maxHeaderSize: 16 * 1024,
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5000,
+  connectionsCheckingInterval: 1000,
 };
+
+export const MAX_CONNECTIONS = 256;
 
 function listenHosts(ctx: WebServerContext): string[] {
   if (ctx.hostsOverride) return ctx.hostsOverride;
@@ -104,8 +119,9 @@ export function createWebServer(ctx: WebServerContext): WebServer {
   async function open(): Promise<void> {
     const port = ctx.portOverride ?? ctx.web.get().port;
     for (const host of listenHosts(ctx)) {
-      const s = createServer({ ...tlsServerOptions(tls as { cert: string; key: string }), ...SERVER_LIMITS });
-      s.maxConnections = 256;
+      const limits = { ...SERVER_LIMITS, ...ctx.limits };
+      const s = createServer({ ...tlsServerOptions(tls as { cert: string; key: string }), ...limits });
+      s.maxConnections = MAX_CONNECTIONS;
       s.on('request', handler as never);
       await listen(s, host, port);
       servers.push(s);

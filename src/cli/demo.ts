@@ -17,15 +17,19 @@ import { serveUntilSignal } from './serve.js';
 export interface DemoOptions extends CommonOptions {
   duration?: number;
   modbusPort?: number;
+  webPort?: number;
 }
 
 export const DEMO_MODBUS_PORT = 15020;
+export const DEMO_WEB_PORT = 15443;
 export const DEMO_METERS = [1, 2, 3] as const;
 
-/** The demo configuration: one loopback network, the gateway on it, three TCP meters behind it. */
-export function demoConfig(base: Config, modbusPort: number, panelPort: number): Config {
+/** The demo configuration: one loopback network, the gateway and the web server on it, three TCP meters. */
+export function demoConfig(base: Config, ports: { modbus: number; web: number; panel: number }): Config {
+  const { modbus: modbusPort, web: webPort, panel: panelPort } = ports;
   return {
     ...base,
+    web: { ...base.web, port: webPort, enabled: { LOOP: true } },
     system: { name: 'Wattgate demo', location: 'Simulated switchboard', timezone: 'UTC' },
     networks: { LOOP: { addresses: ['127.0.0.1'], description: 'Demo (loopback only)' } },
     modbus: {
@@ -44,11 +48,13 @@ export function demoConfig(base: Config, modbusPort: number, panelPort: number):
   };
 }
 
-function banner(version: string, dataDir: string, keep: boolean, port: number): string {
+function banner(version: string, dataDir: string, keep: boolean, port: number, webPort: number): string {
   const mb = `mbpoll -m tcp -p ${port} -1`;
   return [
     `Wattgate ${version} demo — a simulated switchboard on 127.0.0.1`,
     `  data directory : ${dataDir}${keep ? '' : ' (removed on exit; pass --data-dir to keep it)'}`,
+    `  Web (HTTPS)    : https://127.0.0.1:${webPort}/ — self-signed certificate; set the first admin`,
+    '                   password with the device code printed above (shown once, also in <data directory>/device-code)',
     `  Modbus TCP     : 127.0.0.1:${port} — unit 255 is Wattgate itself, units 1–3 are simulated meters`,
     '  Try (Debian package mbpoll; register numbers are 1-based):',
     `    ${mb} -a 255 -r 159 -c 1 127.0.0.1           # health: 0 = nominal`,
@@ -66,10 +72,12 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
   try {
     const port = opts.modbusPort ?? DEMO_MODBUS_PORT;
+    const webPort = opts.webPort ?? DEMO_WEB_PORT;
     const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx) });
-    app.ctx.config.replace(demoConfig(app.ctx.config.get(), port, panel.port), { actor: 'demo' });
+    const config = demoConfig(app.ctx.config.get(), { modbus: port, web: webPort, panel: panel.port });
+    app.ctx.config.replace(config, { actor: 'demo' });
     await serveUntilSignal(app, opts.duration === undefined ? undefined : opts.duration * 1000, () =>
-      process.stdout.write(`${banner(app.ctx.version, dataDir, keep, port)}\n`),
+      process.stdout.write(`${banner(app.ctx.version, dataDir, keep, port, webPort)}\n`),
     );
   } finally {
     await panel.close();

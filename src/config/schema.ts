@@ -12,6 +12,7 @@
 import type { Static, TObjectOptions, TSchema } from 'typebox';
 import Type from 'typebox';
 import { Formats } from './formats.js';
+import { WebSchema } from './schema-web.js';
 
 /** Bump when the shape changes; add the upgrade step in `versions.ts`. */
 export const CONFIG_SCHEMA_VERSION = 1;
@@ -173,6 +174,7 @@ export const ConfigSchema = Type.Object(
     system: SystemSchema,
     networks: NetworksSchema,
     modbus: ModbusSchema,
+    web: WebSchema,
   },
   closed,
 );
@@ -185,6 +187,7 @@ export type ModbusConfig = Config['modbus'];
 export type ModbusServerConfig = ModbusConfig['server'];
 export type TcpDeviceConfig = Static<typeof TcpDeviceSchema>;
 export type SerialLineConfig = Static<typeof SerialLineSchema>;
+export type { WebConfig } from './schema-web.js';
 export type ConfigSection = keyof Config;
 
 /** Top-level sections in schema order (the order subscribers are notified in). */

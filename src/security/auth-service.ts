@@ -42,7 +42,19 @@ export type SecurityEvent =
   | { type: 'login.locked'; account: string; source: string; lockedUntil: number }
   | { type: 'login.refused-locked'; account: string; source: string; lockedUntil: number }
   | { type: 'password.changed'; account: string; actor: string }
-  | { type: 'first-start.done'; source: string };
+  | { type: 'first-start.done'; source: string }
+  | { type: 'token.created'; token: string; role: string; expiresAt: number; actor: string }
+  | { type: 'token.revoked'; token: string; actor: string }
+  | {
+      type: 'token.used';
+      token: string;
+      role: string;
+      method: string;
+      route: string;
+      source: string;
+      allowed: boolean;
+    }
+  | { type: 'token.refused'; reason: string; token?: string; source: string };
 
 export interface LoginResult {
   account: Account;

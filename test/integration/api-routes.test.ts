@@ -93,7 +93,7 @@ test('SEC-B4: security headers; no HSTS with the self-signed certificate; no ban
     assert.ok(csp.includes(d), d);
   assert.ok(!csp.includes('unsafe-inline'));
   assert.equal(res.headers['x-content-type-options'], 'nosniff');
-  assert.equal(res.headers['referrer-policy'], 'no-referrer');
+  assert.equal(res.headers['referrer-policy'], 'same-origin'); // no-referrer → Origin: null on form POSTs
   assert.equal(res.headers['cache-control'], 'no-store');
   assert.equal(res.headers['strict-transport-security'], undefined);
   assert.equal(res.headers.server, undefined);

@@ -189,12 +189,15 @@ test('start serves Modbus on the configured network until SIGTERM, then stops in
   });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(answer, adu(7, 255, '03 02 0000'));
-  const events = r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { msg: string }).msg);
+  const jsonLines = r.stdout.split('\n').filter((l) => l.startsWith('{'));
+  const events = jsonLines.map((l) => (JSON.parse(l) as { msg: string }).msg);
   assert.deepEqual(
     events.filter((m) => ['starting', 'started', 'stopping', 'stopped'].includes(m)),
     ['starting', 'started', 'stopping', 'stopped'],
   );
+  // First start (S3): the device code is shown once on the console and never logged.
+  const code = /Device code: (\S+)/.exec(r.stdout)?.[1];
+  assert.ok(code, r.stdout);
+  assert.equal(r.stdout.split(code).length - 1, 1);
+  assert.ok(!jsonLines.some((l) => l.includes(code)));
 });

@@ -1,12 +1,15 @@
 /**
  * Security headers on every answer (SECURITY B4), secure defaults as data:
  * a CSP without inline script (`script-src 'self'`, `frame-ancestors 'none'`,
- * `object-src 'none'`, `base-uri 'none'`), nosniff, Referrer-Policy no-referrer,
+ * `object-src 'none'`, `base-uri 'none'`), nosniff, Referrer-Policy same-origin,
  * X-Frame-Options DENY, COOP/CORP same-origin, a closed Permissions-Policy, and
  * `Cache-Control: no-store` (every answer may be authenticated). No version
  * banner (no Server, no X-Powered-By). HSTS (1 year) only when `hsts()` says
  * a CA-issued certificate is installed: with the self-signed default it would
  * lock browsers out after a factory reset changes the certificate.
+ * Referrer-Policy is `same-origin`, not `no-referrer`: under `no-referrer`
+ * browsers send `Origin: null` on the pages' own form POSTs (Fetch standard),
+ * which the CSRF check must refuse — nothing leaves the device either way.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -26,7 +29,7 @@ export const CSP = [
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',

@@ -1,7 +1,7 @@
 /**
  * Account administration (PRODUCT S1, S13; SECURITY B2, B5), admin only:
  * list accounts, create one with a role, unlock one, end all of an account's
- * sessions.
+ * sessions. Creating an account (a credential) needs a login session.
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -32,7 +32,7 @@ export async function accountRoutes(
   };
   app.get('/api/v1/accounts', {
     config: { access: ADMIN_ONLY },
-    schema: { response: { 200: Type.Array(AccountOut) } },
+    schema: { summary: 'List accounts', tags: ['accounts'], response: { 200: Type.Array(AccountOut) } },
     handler: async () =>
       accounts.list().map((a) => ({
         name: a.name,
@@ -43,8 +43,10 @@ export async function accountRoutes(
       })),
   });
   app.post('/api/v1/accounts', {
-    config: { access: ADMIN_ONLY },
+    config: { access: ADMIN_ONLY, sessionOnly: true },
     schema: {
+      summary: 'Create an account with a role and a password',
+      tags: ['accounts'],
       body: Type.Object(
         {
           name: Type.String({ pattern: ACCOUNT_NAME_PATTERN }),
@@ -65,7 +67,7 @@ export async function accountRoutes(
   });
   app.post('/api/v1/accounts/:name/unlock', {
     config: { access: ADMIN_ONLY },
-    schema: { params: NameParam },
+    schema: { summary: "Clear an account's failures and lock", tags: ['accounts'], params: NameParam },
     handler: async (request, reply) => {
       accounts.unlock(found((request.params as { name: string }).name).name);
       return reply.code(204).send();
@@ -73,7 +75,12 @@ export async function accountRoutes(
   });
   app.delete('/api/v1/accounts/:name/sessions', {
     config: { access: ADMIN_ONLY },
-    schema: { params: NameParam, response: { 200: Type.Object({ ended: Type.Integer() }) } },
+    schema: {
+      summary: "End all of an account's sessions",
+      tags: ['accounts'],
+      params: NameParam,
+      response: { 200: Type.Object({ ended: Type.Integer() }) },
+    },
     handler: async (request) => ({
       ended: sessions.endAll(found((request.params as { name: string }).name).id),
     }),

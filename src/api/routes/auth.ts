@@ -1,10 +1,14 @@
 /**
  * JSON authentication routes (PRODUCT S3, S4, S5): login, logout, first-start
  * password, password change, "me". Login and first start are public; every
- * answer after a successful login sets a NEW session cookie (new id).
+ * answer after a successful login sets a NEW session cookie (new id). The
+ * password change needs a login session (an API token is refused there);
+ * "me" answers a token's name and role too (csrfToken is then empty).
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import type { Account } from '../../security/accounts.js';
+import type { LoginResult } from '../../security/auth-service.js';
 import { ANY_ROLE } from '../../security/roles.js';
 import type { SecurityServices } from '../../security/services.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
@@ -15,26 +19,34 @@ const Password = Type.String({ minLength: 0, maxLength: 256 });
 const Me = Type.Object({ name: Type.String(), role: Type.String(), csrfToken: Type.String() });
 const closed = { additionalProperties: false } as const;
 
-function me(auth: RequestAuth | { account: RequestAuth['account']; csrfToken: string }) {
-  return { name: auth.account.name, role: auth.account.role, csrfToken: auth.csrfToken ?? '' };
+function me(auth: { name: string; role: string; csrfToken?: string | undefined }) {
+  return { name: auth.name, role: auth.role, csrfToken: auth.csrfToken ?? '' };
 }
+
+const fromLogin = (r: LoginResult) =>
+  me({ name: r.account.name, role: r.account.role, csrfToken: r.csrfToken });
 
 export async function authRoutes(app: FastifyInstance, opts: { security: SecurityServices }): Promise<void> {
   const { auth, sessions } = opts.security;
   app.post('/api/v1/auth/login', {
     config: { access: 'public' },
-    schema: { body: Type.Object({ name: Name, password: Password }, closed), response: { 200: Me } },
+    schema: {
+      summary: 'Log in; sets a new session cookie (lockout and per-source delay apply)',
+      tags: ['auth'],
+      body: Type.Object({ name: Name, password: Password }, closed),
+      response: { 200: Me },
+    },
     handler: async (request, reply) => {
       const { name, password } = request.body as { name: string; password: string };
       if (request.auth?.sessionId) sessions.end(request.auth.sessionId);
       const r = await auth.login(name, password, request.ip);
       setSessionCookie(reply, r.token);
-      return me(r);
+      return fromLogin(r);
     },
   });
   app.post('/api/v1/auth/logout', {
     config: { access: ANY_ROLE },
-    schema: { response: { 204: Type.Null() } },
+    schema: { summary: 'Log out: ends this session', tags: ['auth'], response: { 204: Type.Null() } },
     handler: async (request, reply) => {
       if (request.auth?.sessionId) sessions.end(request.auth.sessionId);
       clearSessionCookie(reply);
@@ -43,12 +55,18 @@ export async function authRoutes(app: FastifyInstance, opts: { security: Securit
   });
   app.get('/api/v1/auth/first-start', {
     config: { access: 'public' },
-    schema: { response: { 200: Type.Object({ pending: Type.Boolean() }) } },
+    schema: {
+      summary: 'Is the first admin password still to be set',
+      tags: ['auth'],
+      response: { 200: Type.Object({ pending: Type.Boolean() }) },
+    },
     handler: async () => ({ pending: auth.firstStartPending() }),
   });
   app.post('/api/v1/auth/first-start', {
     config: { access: 'public' },
     schema: {
+      summary: 'First start: set the admin password with the device code (once)',
+      tags: ['auth'],
       body: Type.Object({ deviceCode: Type.String({ maxLength: 64 }), password: Password }, closed),
       response: { 200: Me },
     },
@@ -56,26 +74,28 @@ export async function authRoutes(app: FastifyInstance, opts: { security: Securit
       const { deviceCode, password } = request.body as { deviceCode: string; password: string };
       const r = await auth.firstStart(deviceCode, password, request.ip);
       setSessionCookie(reply, r.token);
-      return me(r);
+      return fromLogin(r);
     },
   });
   app.post('/api/v1/auth/password', {
-    config: { access: ANY_ROLE },
+    config: { access: ANY_ROLE, sessionOnly: true },
     schema: {
+      summary: "Change the caller's password; ends its other sessions",
+      tags: ['auth'],
       body: Type.Object({ currentPassword: Password, newPassword: Password }, closed),
       response: { 200: Me },
     },
     handler: async (request, reply) => {
       const body = request.body as { currentPassword: string; newPassword: string };
-      const caller = request.auth as RequestAuth;
-      const r = await auth.changePassword(caller.account, body.currentPassword, body.newPassword, request.ip);
+      const account = (request.auth as RequestAuth).account as Account; // sessionOnly: always an account
+      const r = await auth.changePassword(account, body.currentPassword, body.newPassword, request.ip);
       setSessionCookie(reply, r.token);
-      return me(r);
+      return fromLogin(r);
     },
   });
   app.get('/api/v1/me', {
     config: { access: ANY_ROLE },
-    schema: { response: { 200: Me } },
+    schema: { summary: 'Who is calling: name, role, CSRF token', tags: ['auth'], response: { 200: Me } },
     handler: async (request) => me(request.auth as RequestAuth),
   });
 }

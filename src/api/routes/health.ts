@@ -8,7 +8,11 @@ import Type from 'typebox';
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/v1/health', {
     config: { access: 'public' },
-    schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: {
+      summary: 'Health: ok while the web part runs (no version, no secret)',
+      tags: ['meta'],
+      response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+    },
     handler: async () => ({ status: 'ok' as const }),
   });
 }

@@ -95,7 +95,7 @@ export async function pageRoutes(app: FastifyInstance, opts: { security: Securit
     },
   });
   app.get('/', { config: { access: ANY_ROLE, kind: 'page' } }, async (request, reply) => {
-    const a = (request.auth as RequestAuth).account;
+    const a = request.auth as RequestAuth;
     return html(reply, homePage(a.name, a.role));
   });
   app.post('/logout', { config: { access: ANY_ROLE, kind: 'page' } }, async (request, reply) => {

@@ -1,0 +1,37 @@
+/**
+ * The API as documented: builds the fastify app with its default
+ * configuration over a private in-memory database (no listener, no hashing,
+ * no file) only to read its route table. scripts/openapi.ts writes the
+ * document from it, and a test checks the committed docs/api/openapi.json is
+ * exactly what this produces, so the document cannot go stale.
+ */
+import { Value } from 'typebox/value';
+import { type WebConfig, WebSchema } from '../config/schema-web.js';
+import { createSecurity } from '../security/services.js';
+import { ManualClock } from '../shared/clock.js';
+import { silentLogger } from '../shared/logger.js';
+import { openDatabase } from '../storage/database.js';
+import { buildApi } from './build.js';
+import { renderOpenApi } from './openapi.js';
+
+/** The OpenAPI document text of the API as built by buildApi with defaults. */
+export async function generateOpenApi(): Promise<string> {
+  const db = openDatabase({ path: ':memory:', profile: 'durable' });
+  const clock = new ManualClock();
+  const web = Value.Default(WebSchema, {}) as WebConfig;
+  try {
+    const security = createSecurity({ db, clock, web: () => web });
+    const app = await buildApi({
+      security,
+      clock,
+      log: silentLogger,
+      profile: () => web.passwordProfile,
+      hsts: () => false,
+    });
+    const text = renderOpenApi(app.routeTable);
+    await app.close();
+    return text;
+  } finally {
+    db.close();
+  }
+}
