@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createApp, defaultParts } from './app.js';
+import { resetAdmin, unlock } from './cli/account-commands.js';
 import { explain, exportConfig, importConfig } from './cli/config-commands.js';
 import { type DemoOptions, runDemo } from './cli/demo.js';
 import { type CommonOptions, runtime } from './cli/runtime.js';
@@ -60,6 +61,21 @@ export function buildProgram(): Command {
     .option('--modbus-port <port>', 'Modbus TCP port of the demo gateway (default 15020)', port)
     .option('--web-port <port>', 'HTTPS port of the demo web server (default 15443)', port)
     .action(async (opts: DemoOptions) => runDemo(opts));
+
+  common(program.command('unlock').description('clear the login lockout of an account (local recovery)'))
+    .argument('<account>', 'account name, e.g. admin')
+    .action((account: string, opts: CommonOptions) => {
+      process.stdout.write(`${unlock(account, opts)}\n`);
+    });
+  common(
+    program
+      .command('reset-admin-password')
+      .description(
+        'set the admin password with the device code; reads the code, then the password, from stdin',
+      ),
+  ).action(async (opts: CommonOptions) => {
+    process.stdout.write(`${await resetAdmin(opts)}\n`);
+  });
 
   const config = program.command('config').description('export, import or validate the whole configuration');
   common(config.command('export').description('print the whole configuration as a JSON document'))

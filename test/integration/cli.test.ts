@@ -16,6 +16,7 @@ import { adu, RawMbapClient } from '../../src/modbus/testing.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wattgate.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'wattgate-cli-'));
+let deviceCode = '';
 after(() => rmSync(root, { recursive: true, force: true }));
 
 interface Run {
@@ -75,7 +76,16 @@ function wattgate(args: string[], opts: RunOptions = {}): Promise<Run> {
 }
 
 test('--help works on every command', async () => {
-  for (const cmd of [[], ['start'], ['demo'], ['config'], ['config', 'export'], ['config', 'import']]) {
+  for (const cmd of [
+    [],
+    ['start'],
+    ['demo'],
+    ['unlock'],
+    ['reset-admin-password'],
+    ['config'],
+    ['config', 'export'],
+    ['config', 'import'],
+  ]) {
     const r = await wattgate([...cmd, '--help']);
     assert.equal(r.code, 0, `${cmd.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /^Usage: wattgate/m);
@@ -200,4 +210,29 @@ test('start serves Modbus on the configured network until SIGTERM, then stops in
   assert.ok(code, r.stdout);
   assert.equal(r.stdout.split(code).length - 1, 1);
   assert.ok(!jsonLines.some((l) => l.includes(code)));
+  deviceCode = code;
+});
+
+test('local recovery: reset-admin-password needs the device code (stdin), unlock clears a lockout', async () => {
+  const dataDir = join(root, 'svc');
+  assert.ok(deviceCode, 'needs the device code of the start test');
+  const wrong = await wattgate(['reset-admin-password', '--data-dir', dataDir], {
+    stdin: 'WRONG-CODE\nGood-Passw0rd\n',
+  });
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /WG_ERR_AUTH_FAILED: wrong device code/);
+  const weak = await wattgate(['reset-admin-password', '--data-dir', dataDir], {
+    stdin: `${deviceCode}\nPassword1!\n`,
+  });
+  assert.equal(weak.code, 2, 'a blocklisted password is refused');
+  const ok = await wattgate(['reset-admin-password', '--data-dir', dataDir], {
+    stdin: `${deviceCode}\nGood-Passw0rd\n`,
+  });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /admin password set/);
+  const unlocked = await wattgate(['unlock', 'admin', '--data-dir', dataDir]);
+  assert.equal(unlocked.code, 0, unlocked.stderr);
+  const unknown = await wattgate(['unlock', 'nosuch', '--data-dir', dataDir]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /WG_ERR_NOT_FOUND: no account named nosuch/);
 });
