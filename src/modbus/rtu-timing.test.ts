@@ -17,7 +17,7 @@ test('t3.5 per baud: 3.5 × 11 bits up to 19200, fixed 1.75 ms above', () => {
   close(txTimeMs(255, 115200), (255 * 11) / 115.2);
 });
 
-test('waitUntil on the system clock honours a fractional delay (never early)', async () => {
+test('waitUntil on the system clock honours a fractional delay (never early)', async (t) => {
   const lates: number[] = [];
   for (const d of [0.3, 1.75, 2.005, 4.01, 5.5]) {
     const at = performance.now() + d;
@@ -26,9 +26,11 @@ test('waitUntil on the system clock honours a fractional delay (never early)', a
     assert.ok(late >= 0, `woke ${-late} ms early for ${d} ms`);
     lates.push(late);
   }
-  // A plain setTimeout(1.75) truncates to 1 ms or overshoots by a whole tick; the spin lands within a fraction.
+  // A plain setTimeout(1.75) truncates to 1 ms or overshoots by a whole tick; the spin lands within a
+  // fraction on an idle machine. Lateness is a speed figure (measured by bench:rtu), reported, not asserted:
+  // on a loaded CI machine the process may simply not be scheduled in time.
   lates.sort((a, b) => a - b);
-  assert.ok((lates[2] ?? 0) < 1, `median lateness ${lates[2]} ms`);
+  t.diagnostic(`median lateness ${(lates[2] ?? 0).toFixed(3)} ms`);
 });
 
 test('waitUntil on a ManualClock: timer for the bulk, spin for the rest', async () => {

@@ -258,7 +258,7 @@ test('device down → UNAVAILABLE quickly, then it connects when the device appe
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     await rejects(d.handle(read(0)), ErrorCodes.UNAVAILABLE);
-    assert.ok(performance.now() - t0 < 100, 'failed fast, not after the 1000 ms timeout');
+    assert.ok(performance.now() - t0 < 500, 'failed fast, not after the 1000 ms timeout');
     await sleep(20);
   }
   await sim({ port });
