@@ -3,7 +3,9 @@
  * registers over 1 and 32 connections, against the simulator directly and
  * through the real Wattgate gateway (bench/support/gateway-under-test.ts), in
  * the same run, interleaved, ≥3 runs each; reports medians of transactions/s,
- * the ratio gateway/direct, and the latency the gateway adds at 1 connection.
+ * the ratio gateway/direct, and the latency the gateway adds at 1 connection —
+ * next to what a bare Node TCP byte pipe adds (bench/support/byte-pipe.ts), the
+ * cost of the extra hop alone.
  * Goals (issue acceptance): ratio ≥ 0.5 at 32 connections; added latency at 1
  * connection p50 ≤ 50 µs, p99 ≤ 250 µs.
  *
@@ -28,6 +30,7 @@ import {
   pinProcess,
   runLoad,
   type SimProcess,
+  startPipeProcess,
   startSimProcess,
 } from './support/processes.js';
 
@@ -38,7 +41,7 @@ const VIRTUAL_ID = 10;
 const GOALS = { ratioAt32: 0.5, addedP50Us: 50, addedP99Us: 250 } as const;
 
 interface Target {
-  readonly name: 'direct' | 'gateway';
+  readonly name: 'direct' | 'gateway' | 'pipe';
   readonly port: number;
   readonly unit: number;
 }
@@ -169,6 +172,21 @@ function report(results: Map<string, LoadResult[]>, meta: Record<string, unknown
   return rows;
 }
 
+/** What a bare Node byte pipe adds at 1 connection: the cost of the extra hop alone. */
+function pipeBaseline(results: Map<string, LoadResult[]>) {
+  const out: Record<string, { p50Us: number; p99Us: number; txPerS: number }> = {};
+  for (const q of QUANTITIES) {
+    const d = summarise(results.get(key('direct', q, 1)));
+    const p = summarise(results.get(key('pipe', q, 1)));
+    if (!d || !p) continue;
+    out[`qty${q}`] = { p50Us: p.p50Us - d.p50Us, p99Us: p.p99Us - d.p99Us, txPerS: p.txPerS };
+    console.log(
+      `bare Node byte pipe at 1 connection, qty${q}: adds p50 ${p.p50Us - d.p50Us} µs, p99 ${p.p99Us - d.p99Us} µs (${p.txPerS} tx/s)`,
+    );
+  }
+  return out;
+}
+
 function verdict(rows: ReturnType<typeof report>) {
   const added: Record<string, { p50Us: number; p99Us: number }> = {};
   for (const r of rows.filter((x) => x.connections === 1 && x.direct && x.gateway)) {
@@ -210,8 +228,10 @@ async function main(): Promise<void> {
   const binary = await buildLoadClient();
   const sim = opts.simPort === undefined ? await startSimProcess([SIM_UNIT]) : external(opts.simPort);
   let gateway: GatewayUnderTest | string = 'not run';
+  let pipe: SimProcess | undefined;
   const stopAll = async () => {
     if (typeof gateway !== 'string') await gateway.stop();
+    await pipe?.stop();
     await sim.stop();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
@@ -220,6 +240,10 @@ async function main(): Promise<void> {
     gateway = await startGateway(sim, opts);
     const targets: Target[] = [{ name: 'direct', port: sim.port, unit: SIM_UNIT }];
     if (typeof gateway !== 'string') targets.push({ name: 'gateway', port: gateway.port, unit: VIRTUAL_ID });
+    if (!opts.directOnly) {
+      pipe = await startPipeProcess(sim.port);
+      targets.push({ name: 'pipe', port: pipe.port, unit: SIM_UNIT });
+    }
     const gatewayNote =
       typeof gateway === 'string'
         ? `NOT measured: ${gateway}`
@@ -228,6 +252,7 @@ async function main(): Promise<void> {
     const meta = { runs: opts.runs, durationMs: opts.durationMs, cores };
     const results = await measureAll(binary, targets, opts.runs, opts.durationMs);
     const rows = report(results, meta, gatewayNote);
+    const pipeAddedAt1Us = pipeBaseline(results);
     const { added, goals } = verdict(rows);
     const json = {
       bench: 'gateway',
@@ -237,6 +262,7 @@ async function main(): Promise<void> {
       gateway: gatewayNote,
       rows,
       addedLatencyAt1Us: added,
+      bareNodePipeAddedAt1Us: pipeAddedAt1Us,
       goals,
     };
     console.log(`\nBENCH_JSON ${JSON.stringify(json)}`);

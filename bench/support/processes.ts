@@ -85,22 +85,13 @@ export async function pinProcess(pid: number | undefined, cpus: string): Promise
   await run('taskset', ['-a', '-p', '-c', cpus, String(pid)], { timeout: 10_000 });
 }
 
-/** Starts `sim/main.ts tcp` in its own node process and waits for its "listening" line. */
-export async function startSimProcess(units: number[]): Promise<SimProcess> {
-  const simArgs = [
-    '--import',
-    'tsx',
-    join(ROOT, 'sim/main.ts'),
-    'tcp',
-    '--port',
-    '0',
-    '--units',
-    units.join(','),
-  ];
-  const child = spawn(process.execPath, simArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts a node script (through tsx) and waits for its first stdout line `{"port": N}`. */
+async function startListening(script: string, args: string[], what: string): Promise<SimProcess> {
+  const argv = ['--import', 'tsx', join(ROOT, script), ...args];
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('simulator did not start within 20 s')), 20_000);
-    child.once('exit', (code) => fail(new Error(`simulator exited (${code})`)));
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within 20 s`)), 20_000);
+    child.once('exit', (code) => fail(new Error(`${what} exited (${code})`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => {
       clearTimeout(timer);
       ok((JSON.parse(line) as { port: number }).port);
@@ -110,4 +101,14 @@ export async function startSimProcess(units: number[]): Promise<SimProcess> {
     throw e;
   });
   return { port, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/** Starts `sim/main.ts tcp` in its own node process. */
+export function startSimProcess(units: number[]): Promise<SimProcess> {
+  return startListening('sim/main.ts', ['tcp', '--port', '0', '--units', units.join(',')], 'simulator');
+}
+
+/** Starts the bare Node byte pipe (bench/support/byte-pipe.ts) in front of `toPort`. */
+export function startPipeProcess(toPort: number): Promise<SimProcess> {
+  return startListening('bench/support/byte-pipe.ts', ['--to', String(toPort)], 'byte pipe');
 }

@@ -3,26 +3,13 @@
 // test/integration/modbus-gateway-unit255.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TEST_IDENTITY as IDENTITY } from '../../test/support/modbus-fixtures.js';
 import { decodeRequest, encodeDateTime, hexToBytes } from '../protocol/modbus/index.js';
 import { ManualClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
 import type { TimeSetEvent } from './events.js';
 import { GatewayUnit, type GatewayUnitContext } from './gateway-unit.js';
-import { formatVersion, type Identity } from './identity.js';
-
-const IDENTITY: Identity = {
-  vendorName: 'Wattgate project',
-  vendorUrl: 'https://wattgate.example.org',
-  productName: 'Wattgate panel server',
-  productCode: 'WG-PS',
-  modelName: 'Wattgate',
-  productRange: 'Wattgate',
-  productFamily: 'Panel server',
-  hardwareVersion: '0.0.0',
-  firmwareVersion: '0.1.0',
-  serialNumber: 'WG2601A1B2C',
-  capabilities: 'Modbus gateway',
-};
+import { formatVersion } from './identity.js';
 
 function makeUnit(over: Partial<GatewayUnitContext> = {}) {
   const clock = new ManualClock(Date.UTC(2026, 2, 14, 15, 9, 26, 535));

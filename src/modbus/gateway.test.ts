@@ -2,6 +2,7 @@
 // through unit 255 with its bus event (G11, SEC-D1 seam), stats (X2).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { modbusSection, TEST_IDENTITY } from '../../test/support/modbus-fixtures.js';
 import type { ModbusConfig, NetworksConfig } from '../config/schema.js';
 import type { AppEvents } from '../core/context.js';
 import { ManualClock } from '../shared/clock.js';
@@ -12,25 +13,8 @@ import { createGateway, gatewayEndpoints } from './gateway.js';
 import { memoryConfigView } from './memory-config-view.js';
 import { RawMbapClient } from './testing.js';
 
-const server = (over: Partial<ModbusConfig['server']> = {}): ModbusConfig['server'] => ({
-  port: 502,
-  enabled: { ETH1: true },
-  maxConnections: 8,
-  maxConnectionsPerSource: 8,
-  idleTimeoutMs: 120_000,
-  frameDeadlineMs: 2000,
-  maxPendingPerConnection: 16,
-  unknownFunctionCodes: 'forward',
-  allowList: {},
-  readOnlyUnits: [],
-  allowTimeSetting: false,
-  ...over,
-});
-const modbus = (over: Partial<ModbusConfig['server']> = {}): ModbusConfig => ({
-  server: server(over),
-  tcpDevices: [],
-  serialLines: [],
-});
+const modbus = (over: Partial<ModbusConfig['server']> = {}): ModbusConfig =>
+  modbusSection({ maxConnections: 8, ...over });
 
 test('endpoints: every address of each enabled network, with its allow list', () => {
   const networks: NetworksConfig = {
@@ -77,19 +61,7 @@ test('FC 16 on 116–119: refused until allowed live, then setTime and a modbus.
       events,
       modbus: view,
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
-      identity: {
-        vendorName: 'Wattgate project',
-        vendorUrl: 'https://wattgate.example.org',
-        productName: 'Wattgate',
-        productCode: 'WG',
-        modelName: 'Wattgate',
-        productRange: 'Wattgate',
-        productFamily: 'Panel server',
-        hardwareVersion: '0.0.0',
-        firmwareVersion: '0.1.0',
-        serialNumber: 'WG2601A1B2C',
-        capabilities: '',
-      },
+      identity: { ...TEST_IDENTITY, productName: 'Wattgate', productCode: 'WG', capabilities: '' },
       createDeviceTarget: () => {
         throw new Error('unused');
       },
@@ -131,16 +103,10 @@ test('a configuration changed between construction and start is the one served (
       modbus: view,
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: {
-        vendorName: 'Wattgate project',
+        ...TEST_IDENTITY,
         vendorUrl: '',
         productName: 'Wattgate',
         productCode: 'WG',
-        modelName: 'Wattgate',
-        productRange: 'Wattgate',
-        productFamily: 'Panel server',
-        hardwareVersion: '0.0.0',
-        firmwareVersion: '0.1.0',
-        serialNumber: 'WG2601A1B2C',
         capabilities: '',
       },
       createDeviceTarget: (cfg) => ({

@@ -3,6 +3,7 @@
 // broadcast, ownership, error mapping, live rebuild of the routing table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { modbusSection } from '../../test/support/modbus-fixtures.js';
 import type { ModbusConfig, TcpDeviceConfig } from '../config/schema.js';
 import type { AppEvents } from '../core/context.js';
 import { hexToBytes } from '../protocol/modbus/index.js';
@@ -49,25 +50,7 @@ const device = (name: string, virtualId: number, host = '192.0.2.1'): TcpDeviceC
 });
 
 function config(over: Partial<ModbusConfig['server']> = {}, rest: Partial<ModbusConfig> = {}): ModbusConfig {
-  return {
-    server: {
-      port: 502,
-      enabled: { ETH1: true },
-      maxConnections: 32,
-      maxConnectionsPerSource: 8,
-      idleTimeoutMs: 120_000,
-      frameDeadlineMs: 2000,
-      maxPendingPerConnection: 16,
-      unknownFunctionCodes: 'forward',
-      allowList: {},
-      readOnlyUnits: [],
-      allowTimeSetting: false,
-      ...over,
-    },
-    tcpDevices: [device('meter-1', 10)],
-    serialLines: [],
-    ...rest,
-  };
+  return { ...modbusSection(over, { tcpDevices: [device('meter-1', 10)] }), ...rest };
 }
 
 function setup(cfg: ModbusConfig = config()) {

@@ -13,40 +13,16 @@ import { adu, RawMbapClient as Raw, until } from '../../src/modbus/testing.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
-
-const IDENTITY = {
-  vendorName: 'Wattgate project',
-  vendorUrl: 'https://wattgate.example.org',
-  productName: 'Wattgate panel server',
-  productCode: 'WG-PS',
-  modelName: 'Wattgate',
-  productRange: 'Wattgate',
-  productFamily: 'Panel server',
-  hardwareVersion: '0.0.0',
-  firmwareVersion: '0.1.0',
-  serialNumber: 'WG2601A1B2C',
-  capabilities: 'Modbus gateway',
-};
+import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 
 function modbusConfig(over: Partial<ModbusConfig['server']> = {}): ModbusConfig {
-  return {
-    server: {
-      port: 502,
-      enabled: { LO: true },
-      maxConnections: 12,
-      maxConnectionsPerSource: 4,
-      idleTimeoutMs: 120_000,
-      frameDeadlineMs: 500,
-      maxPendingPerConnection: 16,
-      unknownFunctionCodes: 'forward',
-      allowList: {},
-      readOnlyUnits: [],
-      allowTimeSetting: false,
-      ...over,
-    },
-    tcpDevices: [],
-    serialLines: [],
-  };
+  return modbusSection({
+    enabled: { LO: true },
+    maxConnections: 12,
+    maxConnectionsPerSource: 4,
+    frameDeadlineMs: 500,
+    ...over,
+  });
 }
 
 function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock = new ManualClock()) {
@@ -57,7 +33,7 @@ function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock =
     events: new TypedEvents<AppEvents>(),
     modbus: modbusView,
     networks: memoryConfigView(networks),
-    identity: IDENTITY,
+    identity: TEST_IDENTITY,
     createDeviceTarget: () => {
       throw new Error('no TCP devices in this test');
     },

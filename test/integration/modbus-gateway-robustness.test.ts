@@ -15,20 +15,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { ErrorCodes, WattgateError } from '../../src/shared/errors.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
-
-const IDENTITY = {
-  vendorName: 'Wattgate project',
-  vendorUrl: 'https://wattgate.example.org',
-  productName: 'Wattgate panel server',
-  productCode: 'WG-PS',
-  modelName: 'Wattgate',
-  productRange: 'Wattgate',
-  productFamily: 'Panel server',
-  hardwareVersion: '0.0.0',
-  firmwareVersion: '0.1.0',
-  serialNumber: 'WG2601A1B2C',
-  capabilities: 'Modbus gateway',
-};
+import { TEST_IDENTITY as IDENTITY, modbusSection } from '../support/modbus-fixtures.js';
 
 // ---- in-test downstream targets -----------------------------------------------------
 
@@ -84,24 +71,17 @@ const device = (name: keyof typeof UNITS): TcpDeviceConfig => ({
 });
 
 function modbusConfig(over: Partial<ModbusConfig['server']> = {}): ModbusConfig {
-  return {
-    server: {
-      port: 502,
+  return modbusSection(
+    {
       enabled: { LO: true },
       maxConnections: 12,
       maxConnectionsPerSource: 4,
-      idleTimeoutMs: 120_000,
       frameDeadlineMs: 500,
-      maxPendingPerConnection: 16,
-      unknownFunctionCodes: 'forward',
-      allowList: {},
       readOnlyUnits: [UNITS.readonly],
-      allowTimeSetting: false,
       ...over,
     },
-    tcpDevices: (Object.keys(UNITS) as Array<keyof typeof UNITS>).map(device),
-    serialLines: [],
-  };
+    { tcpDevices: (Object.keys(UNITS) as Array<keyof typeof UNITS>).map(device) },
+  );
 }
 
 function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock: ManualClock, port?: number) {

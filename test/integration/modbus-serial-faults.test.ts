@@ -26,23 +26,11 @@ import { adu, RawMbapClient, until } from '../../src/modbus/testing.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 import { peer } from '../support/peers.js';
 import { freePort } from '../support/pymodbus.js';
 import { hasSocat, openPtyPair, type PtyPair } from '../support/socat.js';
 
-const IDENTITY = {
-  vendorName: 'Wattgate project',
-  vendorUrl: 'https://wattgate.example.org',
-  productName: 'Wattgate panel server',
-  productCode: 'WG-PS',
-  modelName: 'Wattgate',
-  productRange: 'Wattgate',
-  productFamily: 'Panel server',
-  hardwareVersion: '0.0.0',
-  firmwareVersion: '0.1.0',
-  serialNumber: 'WG2601A1B2C',
-  capabilities: 'Modbus gateway',
-};
 const LO: Config['networks'] = { LO: { addresses: ['127.0.0.1'], description: '' } };
 
 let haveSocat = false;
@@ -54,23 +42,7 @@ let client: RawMbapClient | undefined;
 let port = 0;
 
 function modbus(lines: SerialLineConfig[]): ModbusConfig {
-  return {
-    server: {
-      port: 502,
-      enabled: { LO: true },
-      maxConnections: 8,
-      maxConnectionsPerSource: 8,
-      idleTimeoutMs: 120_000,
-      frameDeadlineMs: 2000,
-      maxPendingPerConnection: 16,
-      unknownFunctionCodes: 'forward',
-      allowList: {},
-      readOnlyUnits: [],
-      allowTimeSetting: false,
-    },
-    tcpDevices: [],
-    serialLines: lines,
-  };
+  return modbusSection({ enabled: { LO: true }, maxConnections: 8 }, { serialLines: lines });
 }
 
 const line = (over: Partial<SerialLineConfig> = {}) =>
@@ -96,7 +68,7 @@ before(async () => {
       events: new TypedEvents<AppEvents>(),
       modbus: view,
       networks: memoryConfigView(LO),
-      identity: IDENTITY,
+      identity: TEST_IDENTITY,
       createDeviceTarget: () => {
         throw new Error('no TCP devices here');
       },
