@@ -19,6 +19,7 @@ import type { TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { formatHostPort, normaliseAddress } from './address.js';
 import { type ByteStream, CloseReasons, type TransportContext } from './byte-stream.js';
+import { StreamBase } from './stream-base.js';
 
 export interface StreamFlowOptions {
   /** Close after this long without a received byte; 0 disables. */
@@ -41,51 +42,39 @@ const PEER_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']
 
 let lastId = 0;
 
-export class SocketStream implements ByteStream {
+export class SocketStream extends StreamBase implements ByteStream {
   readonly id = ++lastId;
   readonly remote: string;
   readonly local: string;
   /** Normalised peer address (the per-source key); '' when the socket has none. */
   readonly source: string;
+  protected readonly log: Logger;
   readonly #socket: Socket;
   readonly #ctx: TransportContext;
-  readonly #log: Logger;
-  readonly #dataFns = new Set<(bytes: Uint8Array) => void>();
-  readonly #closeFns = new Set<(reason: string) => void>();
   #flow: StreamFlowOptions;
-  #reason: string | undefined;
   #errorReason: string | undefined;
   #lastDataAt: number;
   #idleTimer: TimerHandle | undefined;
-  #deadline: TimerHandle | undefined;
   #readPaused = false;
 
   constructor(socket: Socket, ctx: TransportContext, flow: StreamFlowOptions = DEFAULT_FLOW) {
+    super(ctx.clock);
     this.#socket = socket;
     this.#ctx = ctx;
     this.#flow = flow;
     this.source = normaliseAddress(socket.remoteAddress) ?? '';
     this.remote = formatHostPort(this.source || 'unknown', socket.remotePort);
     this.local = formatHostPort(normaliseAddress(socket.localAddress) ?? 'unknown', socket.localPort);
-    this.#log = ctx.log.child({ stream: this.id, remote: this.remote });
+    this.log = ctx.log.child({ stream: this.id, remote: this.remote });
     this.#lastDataAt = ctx.clock.monotonic();
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_MS);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#onDrain());
     socket.on('error', (e: NodeJS.ErrnoException) => this.#onError(e));
-    socket.on('close', () => this.#finish(this.#errorReason ?? CloseReasons.PEER));
+    socket.on('close', () => this.finish(this.#errorReason ?? CloseReasons.PEER));
     this.#armIdle(flow.idleTimeoutMs);
     socket.resume();
-  }
-
-  get isOpen(): boolean {
-    return this.#reason === undefined;
-  }
-
-  /** The close reason, once closed. */
-  get closeReason(): string | undefined {
-    return this.#reason;
   }
 
   /** True while reading is paused because the peer does not read its replies. */
@@ -104,7 +93,7 @@ export class SocketStream implements ByteStream {
     if (!flushed && pending >= this.#flow.writeHighWaterBytes && !this.#readPaused) {
       this.#readPaused = true;
       this.#socket.pause();
-      this.#log.debug({ pending }, 'peer does not read: reading paused');
+      this.log.debug({ pending }, 'peer does not read: reading paused');
     }
     return true;
   }
@@ -112,35 +101,7 @@ export class SocketStream implements ByteStream {
   close(reason: string = CloseReasons.LOCAL): void {
     if (!this.isOpen) return;
     this.#socket.destroy();
-    this.#finish(reason);
-  }
-
-  onData(fn: (bytes: Uint8Array) => void): () => void {
-    this.#dataFns.add(fn);
-    return () => this.#dataFns.delete(fn);
-  }
-
-  onClose(fn: (reason: string) => void): () => void {
-    const reason = this.#reason;
-    if (reason !== undefined) {
-      queueMicrotask(() => this.#callCloseFn(fn, reason));
-      return () => {};
-    }
-    this.#closeFns.add(fn);
-    return () => this.#closeFns.delete(fn);
-  }
-
-  armDeadline(ms: number): void {
-    if (!this.isOpen || this.#deadline) return;
-    this.#deadline = this.#ctx.clock.setTimeout(() => {
-      this.#deadline = undefined;
-      this.close(CloseReasons.FRAME_DEADLINE);
-    }, ms);
-  }
-
-  disarmDeadline(): void {
-    this.#deadline?.cancel();
-    this.#deadline = undefined;
+    this.finish(reason);
   }
 
   /** Applies new flow limits live (the idle period restarts from the last received byte). */
@@ -171,16 +132,7 @@ export class SocketStream implements ByteStream {
   #onData(chunk: Buffer): void {
     if (!this.isOpen) return;
     this.#lastDataAt = this.#ctx.clock.monotonic();
-    for (const fn of [...this.#dataFns]) {
-      try {
-        fn(chunk);
-      } catch (error) {
-        this.#log.error({ err: error }, 'data handler threw: closing the stream');
-        this.close(CloseReasons.ERROR);
-        return;
-      }
-      if (!this.isOpen) return;
-    }
+    this.dispatch(chunk);
   }
 
   #onDrain(): void {
@@ -192,26 +144,11 @@ export class SocketStream implements ByteStream {
   #onError(e: NodeJS.ErrnoException): void {
     const code = e.code ?? 'UNKNOWN';
     this.#errorReason ??= PEER_ERRORS.has(code) ? CloseReasons.PEER : CloseReasons.ERROR;
-    this.#log.debug({ code }, 'socket error');
+    this.log.debug({ code }, 'socket error');
   }
 
-  #finish(reason: string): void {
-    if (!this.isOpen) return;
-    this.#reason = reason;
+  protected override onFinish(): void {
     this.#idleTimer?.cancel();
     this.#idleTimer = undefined;
-    this.disarmDeadline();
-    this.#dataFns.clear();
-    const fns = [...this.#closeFns];
-    this.#closeFns.clear();
-    for (const fn of fns) this.#callCloseFn(fn, reason);
-  }
-
-  #callCloseFn(fn: (reason: string) => void, reason: string): void {
-    try {
-      fn(reason);
-    } catch (error) {
-      this.#log.error({ err: error }, 'close handler threw');
-    }
   }
 }

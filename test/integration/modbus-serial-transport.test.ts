@@ -46,11 +46,11 @@ test('missing device: explicit error; appears → opens; vanishes → closes and
   let socat: ChildProcess | undefined;
   try {
     line.start();
-    await until(() => failures.length >= 2, 'two failed attempts', 3000);
+    await until(() => failures.length >= 2, 'two failed attempts', 10_000);
     assert.match(failures[0] ?? '', /does not exist/);
     assert.match(line.lastError, /does not exist/);
     socat = startSocat(a, b);
-    await until(() => streams.length === 1, 'line open', 5000);
+    await until(() => streams.length === 1, 'line open', 15_000);
     assert.equal(line.state, 'connected');
     assert.equal(line.lastError, '');
     const got: number[] = [];
@@ -61,16 +61,16 @@ test('missing device: explicit error; appears → opens; vanishes → closes and
     );
     far.onConnection((s) => s.write(Uint8Array.of(1, 2, 3)));
     far.start();
-    await until(() => got.length === 3, 'bytes across', 3000);
+    await until(() => got.length === 3, 'bytes across', 10_000);
     far.close();
     assert.deepEqual(got, [1, 2, 3]);
     const first = streams[0] as ByteStream;
     const reasons: string[] = [];
     first.onClose((r) => reasons.push(r));
     await stopSocat(socat);
-    await until(() => !first.isOpen, 'stream closed when the device vanished', 5000);
+    await until(() => !first.isOpen, 'stream closed when the device vanished', 15_000);
     socat = startSocat(a, b);
-    await until(() => streams.length === 2, 'reopened', 5000);
+    await until(() => streams.length === 2, 'reopened', 15_000);
     assert.equal(streams[1]?.isOpen, true);
   } finally {
     line.close();
