@@ -27,6 +27,8 @@ export interface GatewayBenchOptions {
   readonly unitId?: number;
   /** How long to wait for the gateway to answer; default 20 000 ms. */
   readonly readyTimeoutMs?: number;
+  /** Also serve HTTPS on this port (loopback); default: no web server. */
+  readonly webPort?: number;
 }
 
 export interface GatewayUnderTest {
@@ -62,6 +64,7 @@ function benchConfig(port: number, opts: GatewayBenchOptions): unknown {
       system: { name: 'Wattgate benchmark' },
       networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
       modbus: { server, tcpDevices: [device], serialLines: [] },
+      web: { port: opts.webPort ?? 443, enabled: { BENCH: opts.webPort !== undefined } },
     },
   };
 }
