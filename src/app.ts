@@ -68,6 +68,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     web: configView(ctx, 'web'),
     networks: configView(ctx, 'networks'),
     installation: ctx.installation,
+    system: configView(ctx, 'system'),
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
   return [gateway, web];

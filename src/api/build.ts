@@ -14,6 +14,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { PasswordProfile } from '../security/password-policy.js';
 import type { SecurityServices } from '../security/services.js';
+import type { CertificateService } from '../security/tls-replace.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { authPlugin } from './plugins/auth.js';
@@ -22,9 +23,11 @@ import { errorsPlugin } from './plugins/errors.js';
 import { headersPlugin } from './plugins/headers.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
+import { certificateRoutes } from './routes/certificate.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
+import { type SystemIdentity, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -36,6 +39,10 @@ export interface ApiOptions {
   profile: () => PasswordProfile;
   /** True once a CA-issued certificate is installed: only then HSTS. */
   hsts: () => boolean;
+  /** The system's name, serial number and installation id (GET /api/v1/system). */
+  system: () => SystemIdentity;
+  /** The HTTPS certificate: described and replaced by an admin. */
+  certificate: CertificateService;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -67,6 +74,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     now: () => opts.clock.now(),
   });
   await app.register(tokenRoutes, { security: opts.security, clock: opts.clock });
+  await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
+  await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });
   await app.register(openApiRoutes);
   await app.ready();

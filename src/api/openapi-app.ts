@@ -27,6 +27,15 @@ export async function generateOpenApi(): Promise<string> {
       log: silentLogger,
       profile: () => web.passwordProfile,
       hsts: () => false,
+      system: () => ({ name: 'Wattgate', serialNumber: '', installationId: '' }),
+      certificate: {
+        info: () => {
+          throw new Error('documentation build: no certificate');
+        },
+        replace: () => {
+          throw new Error('documentation build: no certificate');
+        },
+      },
     });
     const text = renderOpenApi(app.routeTable);
     await app.close();

@@ -5,7 +5,9 @@
  * certificate, then one node:https listener per address of every network
  * where `web.enabled[network]` is true, on `web.port`, all serving the one
  * fastify app. A change of `web` or `networks` re-opens the listeners (a
- * disabled network's port closes at once).
+ * disabled network's port closes at once). An admin's certificate upload
+ * (PUT /api/v1/certificate) is written to disk, then every listener takes it
+ * with `setSecureContext` (new connections, no restart) and HSTS turns on.
  * Limits (SECURITY J2): headers 16 KiB (431), headers within 10 s, whole
  * request within 30 s (408 then close; checked every second, so a slow client
  * is cut at most 1 s late), idle keep-alive 5 s, at most 256 connections per
@@ -14,15 +16,16 @@
 import { createServer, type Server } from 'node:https';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import type { NetworksConfig } from '../config/schema.js';
+import type { NetworksConfig, SystemConfig } from '../config/schema.js';
 import type { WebConfig } from '../config/schema-web.js';
 import type { ConfigView } from '../core/context.js';
 import type { SecurityEvent } from '../security/auth-service.js';
 import { deviceCodeBanner, ensureDeviceCode } from '../security/device-code.js';
 import type { PasswordProfile } from '../security/password-policy.js';
 import { createSecurity, type SecurityServices } from '../security/services.js';
-import { ensureTlsMaterial } from '../security/tls-cert.js';
+import { ensureTlsMaterial, type TlsMaterial } from '../security/tls-cert.js';
 import { tlsServerOptions } from '../security/tls-options.js';
+import { certificateService, finishPendingReplacement } from '../security/tls-replace.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -37,6 +40,8 @@ export interface WebServerContext {
   web: ConfigView<WebConfig>;
   networks: ConfigView<NetworksConfig>;
   installation: Installation;
+  /** The `system` configuration section: its `name` is answered by GET /api/v1/system. */
+  system?: ConfigView<SystemConfig>;
   /** Where the device code is shown once (default: stdout, never the logger). */
   showDeviceCode?: (text: string) => void;
   onSecurityEvent?: (e: SecurityEvent) => void;
@@ -73,6 +78,8 @@ export const SERVER_LIMITS: Readonly<ServerLimits> = {
 };
 
 export const MAX_CONNECTIONS = 256;
+/** `system.name`'s schema default, answered when no system view is wired. */
+const DEFAULT_SYSTEM_NAME = 'Wattgate';
 
 function listenHosts(ctx: WebServerContext): string[] {
   if (ctx.hostsOverride) return ctx.hostsOverride;
@@ -112,7 +119,7 @@ export function createWebServer(ctx: WebServerContext): WebServer {
   let app: FastifyInstance | undefined;
   let servers: Server[] = [];
   let handler: ((req: unknown, res: unknown) => void) | undefined;
-  let tls: { cert: string; key: string; selfSigned: boolean } | undefined;
+  let tls: TlsMaterial | undefined;
   const unsubscribe: Array<() => void> = [];
   let sweep: TimerHandle | undefined;
 
@@ -120,7 +127,7 @@ export function createWebServer(ctx: WebServerContext): WebServer {
     const port = ctx.portOverride ?? ctx.web.get().port;
     for (const host of listenHosts(ctx)) {
       const limits = { ...SERVER_LIMITS, ...ctx.limits };
-      const s = createServer({ ...tlsServerOptions(tls as { cert: string; key: string }), ...limits });
+      const s = createServer({ ...tlsServerOptions(tls as TlsMaterial), ...limits });
       s.maxConnections = MAX_CONNECTIONS;
       s.on('request', handler as never);
       await listen(s, host, port);
@@ -156,14 +163,31 @@ export function createWebServer(ctx: WebServerContext): WebServer {
       ensureDeviceCode(ctx.db, ctx.dataDir, ctx.clock.now(), (code, file) =>
         show(deviceCodeBanner(code, file)),
       );
+      finishPendingReplacement(ctx.dataDir);
       tls = await ensureTlsMaterial(ctx.dataDir, `Wattgate ${ctx.installation.serial}`, ctx.clock.now());
-      const selfSigned = tls.selfSigned;
+      const certificate = certificateService({
+        dataDir: ctx.dataDir,
+        now: () => ctx.clock.now(),
+        current: () => tls as TlsMaterial,
+        onReplaced: (m) => {
+          tls = m;
+          // Running listeners take the new pair for new connections, no restart.
+          for (const s of servers) s.setSecureContext(tlsServerOptions(m));
+          log.info({ selfSigned: false }, 'HTTPS certificate replaced');
+        },
+      });
       app = await buildApi({
         security,
         clock: ctx.clock,
         log,
         profile: () => ctx.web.get().passwordProfile as PasswordProfile,
-        hsts: () => !selfSigned,
+        hsts: () => tls?.selfSigned === false,
+        certificate,
+        system: () => ({
+          name: ctx.system?.get().name ?? DEFAULT_SYSTEM_NAME,
+          serialNumber: ctx.installation.serial,
+          installationId: ctx.installation.id,
+        }),
         serverFactory: (h) => {
           handler = h as never;
           return createServer();

@@ -45,6 +45,7 @@ export type SecurityEvent =
   | { type: 'first-start.done'; source: string }
   | { type: 'token.created'; token: string; role: string; expiresAt: number; actor: string }
   | { type: 'token.revoked'; token: string; actor: string }
+  | { type: 'certificate.replaced'; fingerprintSha256: string; actor: string }
   | {
       type: 'token.used';
       token: string;

@@ -15,6 +15,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { renderUnicodeCompact } from 'uqr';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import { sha256 } from './secret-token.js';
 
@@ -70,15 +71,35 @@ export function verifyDeviceCode(db: Database.Database, input: unknown): boolean
   return timingSafeEqual(d, row.h);
 }
 
-/** The console banner: the only place the code is printed. */
+/**
+ * The console banner: the only place the code is printed. The code is also
+ * drawn as a terminal QR code (uqr, Unicode half blocks, alphanumeric mode)
+ * with the text beside it, so it can be read with a phone; the QR block holds
+ * the code only as modules, so the text form appears exactly once. Width
+ * stays near 80 columns (QR 27 + text 45, plus the data file path).
+ */
 export function deviceCodeBanner(code: string, file: string): string {
+  const qr = renderUnicodeCompact(code, { border: 1, ecc: 'M' }).split('\n');
+  const text = [
+    '',
+    `Device code: ${code}`,
+    '',
+    'Needed to set the admin password (open',
+    'https://<this host>/first-start) and for',
+    'local password recovery. Also stored in',
+    `${file} (mode 0600).`,
+    'It is shown only this once.',
+  ];
+  const width = Math.max(...qr.map((l) => l.length));
+  const rows = Math.max(qr.length, text.length);
+  const body: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    body.push(`  ${(qr[i] ?? '').padEnd(width)}  ${text[i] ?? ''}`.trimEnd());
+  }
   return [
     '',
     '==================== Wattgate first start ====================',
-    `  Device code: ${code}`,
-    '  Needed to set the admin password (open https://<this host>/first-start)',
-    `  and for local password recovery. Also stored in ${file} (mode 0600).`,
-    '  It is shown only this once.',
+    ...body,
     '==============================================================',
     '',
   ].join('\n');

@@ -24,7 +24,14 @@ import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import type { ByteStream, TransportContext } from './byte-stream.js';
-import { SerialStream } from './serial-stream.js';
+import { SerialCloseReasons, SerialStream } from './serial-stream.js';
+
+/**
+ * How often an open line checks that its device path still exists. serialport
+ * reports a vanished device (USB adapter unplugged, pty closed) through a
+ * close event that does not always arrive; the device node disappearing does.
+ */
+export const DEVICE_WATCH_MS = 1000;
 
 export type Parity = 'none' | 'even' | 'odd';
 
@@ -162,7 +169,13 @@ export class SerialLine implements Part {
     if (this.#lastError !== '') this.#log.info('serial device open again');
     else this.#log.info('serial device open');
     this.#lastError = '';
-    stream.onClose((reason) => this.#lost(reason));
+    const watch = this.#ctx.clock.setInterval(() => {
+      access(this.#o.path, constants.F_OK).catch(() => stream.close(SerialCloseReasons.DISCONNECTED));
+    }, DEVICE_WATCH_MS);
+    stream.onClose((reason) => {
+      watch.cancel();
+      this.#lost(reason);
+    });
     this.events.emit('connected', stream);
   }
 

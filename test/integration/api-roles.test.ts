@@ -119,6 +119,7 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
   assert.deepEqual(beyondAdmin.sort(), [
     'GET / admin,operator,viewer,support',
     'GET /api/v1/me admin,operator,viewer,support',
+    'GET /api/v1/system admin,operator,viewer,support',
     'POST /api/v1/auth/logout admin,operator,viewer,support',
     'POST /api/v1/auth/password admin,operator,viewer,support',
     'POST /logout admin,operator,viewer,support',
@@ -129,6 +130,7 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
     'POST /api/v1/accounts',
     'POST /api/v1/auth/password',
     'POST /api/v1/tokens',
+    'PUT /api/v1/certificate',
   ]);
 });
 
