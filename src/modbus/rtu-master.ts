@@ -49,6 +49,7 @@ import {
 import { type AttemptResult, attemptsFor, finalFailure, SlaveHealth } from './rtu-policy.js';
 import { type DropReason, type Priority, RtuQueue } from './rtu-queue.js';
 import { RtuWire, type WireResult } from './rtu-wire.js';
+import { countFailure } from './target.js';
 
 export type {
   RtuLink,
@@ -341,10 +342,7 @@ export class RtuMaster {
   #fail(job: Job, code: ErrorCode, why: string): void {
     if (job.settled) return;
     job.settled = true;
-    if (code === ErrorCodes.BUSY) this.#c.busy++;
-    else if (code === ErrorCodes.UNAVAILABLE) this.#c.unavailable++;
-    else if (code === ErrorCodes.ABORTED) this.#c.aborted++;
-    else if (code === ErrorCodes.TIMEOUT) this.#c.timeouts++;
+    countFailure(this.#c, code);
     job.reject(new WattgateError(code, `${this.#s.name}: ${why}`));
   }
 }

@@ -57,3 +57,19 @@ export function exceptionForError(e: unknown): number | undefined {
       return ExceptionCodes.SERVER_DEVICE_FAILURE;
   }
 }
+
+/** The failure counters every target keeps (for X2 metrics), one per coded error it answers with. */
+export interface FailureCounters {
+  busy: number;
+  unavailable: number;
+  aborted: number;
+  timeouts: number;
+}
+
+/** Counts one failure under its code; other codes are not counted. */
+export function countFailure(c: FailureCounters, code: string): void {
+  if (code === ErrorCodes.BUSY) c.busy++;
+  else if (code === ErrorCodes.UNAVAILABLE) c.unavailable++;
+  else if (code === ErrorCodes.ABORTED) c.aborted++;
+  else if (code === ErrorCodes.TIMEOUT) c.timeouts++;
+}

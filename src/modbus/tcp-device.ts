@@ -61,7 +61,7 @@ import type { Logger } from '../shared/logger.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { TcpClient } from '../transport/tcp-client.js';
-import type { TargetRequest, UnitTarget } from './target.js';
+import { countFailure, type TargetRequest, type UnitTarget } from './target.js';
 import { type Outcome, Transactions } from './transactions.js';
 
 export const TCP_DEVICE_DEFAULTS = { maxInFlight: 16, maxQueue: 64, connectTimeoutMs: 3000 } as const;
@@ -345,10 +345,7 @@ class TcpDevice implements TcpDeviceTarget {
   #fail(job: Job, code: ErrorCode, why: string): void {
     if (job.settled) return;
     job.settled = true;
-    if (code === ErrorCodes.BUSY) this.#c.busy++;
-    else if (code === ErrorCodes.UNAVAILABLE) this.#c.unavailable++;
-    else if (code === ErrorCodes.ABORTED) this.#c.aborted++;
-    else if (code === ErrorCodes.TIMEOUT) this.#c.timeouts++;
+    countFailure(this.#c, code);
     job.reject(err(code, `${this.name}: ${why}`));
   }
 
