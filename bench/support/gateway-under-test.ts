@@ -1,11 +1,13 @@
 /**
- * Starts the real Wattgate gateway, in its own process, for the benchmark:
- * a throw-away data directory and bootstrap file, a configuration imported with
- * `wattgate config import` (one network "BENCH" on 127.0.0.1, the Modbus server
- * on a free high port, one tcpDevice pointing at the simulator), then
- * `node bin/wattgate.js start`. Ready means: the port accepts a connection and
- * an FC 3 read through `virtualId` comes back as a normal FC 3 reply.
- * `stop()` sends SIGTERM (SIGKILL after 5 s) and removes the directory.
+ * Starts the real Wattgate, in its own process, for the benchmarks:
+ * `startWattgate` takes a throw-away data directory and bootstrap file, imports
+ * the given configuration with `wattgate config import`, then runs
+ * `node bin/wattgate.js start`. Ready means: the Modbus port accepts a
+ * connection and an FC 3 read through the given unit comes back as a normal
+ * FC 3 reply. `stop()` sends SIGTERM (SIGKILL after 5 s) and removes the
+ * directory. `startGatewayForBench` is the TCP benchmark's configuration: one
+ * network "BENCH" on 127.0.0.1, the Modbus server on a free high port, one
+ * tcpDevice pointing at the simulator (and optionally HTTPS on `webPort`).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,19 +60,15 @@ function benchConfig(port: number, opts: GatewayBenchOptions): unknown {
   };
   const server = { port, enabled: { BENCH: true }, maxConnections: 64, maxConnectionsPerSource: 64 };
   return {
-    format: 'wattgate-config',
-    version: 1,
-    config: {
-      system: { name: 'Wattgate benchmark' },
-      networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
-      modbus: { server, tcpDevices: [device], serialLines: [] },
-      web: { port: opts.webPort ?? 443, enabled: { BENCH: opts.webPort !== undefined } },
-    },
+    system: { name: 'Wattgate benchmark' },
+    networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
+    modbus: { server, tcpDevices: [device], serialLines: [] },
+    web: { port: opts.webPort ?? 443, enabled: { BENCH: opts.webPort !== undefined } },
   };
 }
 
-/** One FC 3 read of 1 register through the gateway: resolves the reply PDU's first bytes as hex. */
-function probe(port: number, unit: number, timeoutMs = 1000): Promise<string> {
+/** One FC 3 read of 1 register of `unit`: resolves the reply's function code byte. */
+function probe(port: number, unit: number, timeoutMs = 1000): Promise<number> {
   return new Promise((ok, fail) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     const timer = setTimeout(() => {
@@ -85,52 +83,74 @@ function probe(port: number, unit: number, timeoutMs = 1000): Promise<string> {
     socket.once('data', (b: Buffer) => {
       clearTimeout(timer);
       socket.destroy();
-      ok(b.subarray(7, 9).toString('hex'));
+      ok(b[7] ?? 0);
     });
   });
 }
 
-async function waitReady(child: ChildProcess, port: number, opts: GatewayBenchOptions, log: () => string) {
-  const end = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+async function waitReady(
+  child: ChildProcess,
+  port: number,
+  unit: number,
+  timeoutMs: number,
+  log: () => string,
+) {
+  const end = Date.now() + timeoutMs;
   let last = 'not started';
   while (Date.now() < end) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
-        `gateway exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`,
+        `wattgate exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`,
       );
     }
     try {
-      const reply = await probe(port, opts.virtualId);
-      if (reply.startsWith('03')) return;
-      last = `FC 3 through unit ${opts.virtualId} answered ${reply} (exception: not routed to the device?)`;
+      const fc = await probe(port, unit);
+      if (fc === 3) return;
+      last = `FC 3 through unit ${unit} answered function code ${fc} (exception: not routed?)`;
     } catch (e) {
       last = `port ${port}: ${(e as Error).message}`;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`gateway not ready: ${last}`);
+  throw new Error(`wattgate not ready: ${last}\n${log()}`);
 }
 
-export async function startGatewayForBench(opts: GatewayBenchOptions): Promise<GatewayUnderTest> {
+export interface WattgateProcessOptions {
+  /** The `config` part of the document imported before the start, given the Modbus port chosen. */
+  readonly config: (modbusPort: number) => unknown;
+  /** Ready when an FC 3 read through this unit is answered normally. */
+  readonly readyUnit: number;
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * Runs `wattgate start` in its own process on a throw-away data directory,
+ * after `wattgate config import` of the given configuration; shared by the
+ * TCP, RTU and login-flood benchmarks.
+ */
+export async function startWattgate(opts: WattgateProcessOptions): Promise<GatewayUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'wattgate-bench-'));
-  const dataDir = join(dir, 'data');
-  const bootstrap = join(dir, 'bootstrap.json');
-  const configFile = join(dir, 'config.json');
+  const [dataDir, bootstrap, configFile] = ['data', 'bootstrap.json', 'config.json'].map((f) =>
+    join(dir, f),
+  ) as [string, string, string];
   const port = await freePort();
   writeFileSync(bootstrap, JSON.stringify({ dataDir, logLevel: 'warn' }));
-  writeFileSync(configFile, JSON.stringify(benchConfig(port, opts)));
+  writeFileSync(
+    configFile,
+    JSON.stringify({ format: 'wattgate-config', version: 1, config: opts.config(port) }),
+  );
   const common = ['--bootstrap', bootstrap, '--data-dir', dataDir];
   let child: ChildProcess | undefined;
+  let output = '';
   try {
     await run(process.execPath, [CLI, 'config', 'import', configFile, ...common], { timeout: 60_000 });
     child = spawn(process.execPath, [CLI, 'start', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
     const keep = (b: Buffer) => {
       output = (output + b.toString()).slice(-4000);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    await waitReady(child, port, opts, () => output);
+    await waitReady(child, port, opts.readyUnit, opts.readyTimeoutMs ?? 20_000, () => output);
   } catch (e) {
     if (child) await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -145,4 +165,12 @@ export async function startGatewayForBench(opts: GatewayBenchOptions): Promise<G
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export function startGatewayForBench(opts: GatewayBenchOptions): Promise<GatewayUnderTest> {
+  return startWattgate({
+    config: (port) => benchConfig(port, opts),
+    readyUnit: opts.virtualId,
+    ...(opts.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: opts.readyTimeoutMs }),
+  });
 }

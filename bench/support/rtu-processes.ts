@@ -9,9 +9,6 @@
  *   on pair 1's master end), ready once an FC 3 read through unit 1 answers.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -19,7 +16,7 @@ import type { RtuSimStats } from '../../sim/modbus/rtu-slave.js';
 import type { RelayStats } from '../../sim/relay.js';
 import type { TimelineSummary } from '../../sim/relay-timeline.js';
 import { openPtyPair, type PtyPair } from '../../test/support/socat.js';
-import { freePort } from './gateway-under-test.js';
+import { startWattgate } from './gateway-under-test.js';
 import { ROOT, stopChild } from './processes.js';
 import type { LoadReport } from './rtu-load.js';
 
@@ -125,84 +122,13 @@ function gatewayConfig(port: number, spec: SerialGatewaySpec): unknown {
   };
   const server = { port, enabled: { BENCH: true }, maxConnections: 64, maxConnectionsPerSource: 64 };
   return {
-    format: 'wattgate-config',
-    version: 1,
-    config: {
-      system: { name: 'Wattgate RTU benchmark' },
-      networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
-      modbus: { server, tcpDevices: [], serialLines: [line] },
-    },
+    system: { name: 'Wattgate RTU benchmark' },
+    networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
+    modbus: { server, tcpDevices: [], serialLines: [line] },
   };
 }
 
-/** One FC 3 × 1 read of unit 1: resolves the reply's function code byte. */
-function probe(port: number): Promise<number> {
-  return new Promise((ok, fail) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      fail(new Error('no reply'));
-    }, 3000);
-    socket.once('error', (e) => {
-      clearTimeout(timer);
-      fail(e);
-    });
-    socket.once('connect', () => socket.write(Buffer.from([0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1])));
-    socket.once('data', (b: Buffer) => {
-      clearTimeout(timer);
-      socket.destroy();
-      ok(b[7] ?? 0);
-    });
-  });
-}
-
-async function waitReady(child: ChildProcess, port: number, log: () => string): Promise<void> {
-  const end = Date.now() + 30_000;
-  let last = 'not started';
-  while (Date.now() < end) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wattgate exited:\n${log()}`);
-    try {
-      const fc = await probe(port);
-      if (fc === 3) return;
-      last = `FC 3 through unit 1 answered function code ${fc}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`wattgate not ready: ${last}\n${log()}`);
-}
-
-export async function startSerialGateway(spec: SerialGatewaySpec): Promise<RunningGateway> {
-  const cli = join(ROOT, 'bin/wattgate.js');
-  const dir = mkdtempSync(join(tmpdir(), 'wattgate-bench-rtu-'));
-  const [dataDir, bootstrap, configFile] = ['data', 'bootstrap.json', 'config.json'].map((f) => join(dir, f));
-  const port = await freePort();
-  writeFileSync(bootstrap ?? '', JSON.stringify({ dataDir, logLevel: 'warn' }));
-  writeFileSync(configFile ?? '', JSON.stringify(gatewayConfig(port, spec)));
-  const common = ['--bootstrap', bootstrap ?? '', '--data-dir', dataDir ?? ''];
-  let child: ChildProcess | undefined;
-  let output = '';
-  try {
-    await run(process.execPath, [cli, 'config', 'import', configFile ?? '', ...common], { timeout: 60_000 });
-    child = spawn(process.execPath, [cli, 'start', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (b: Buffer) => {
-      output = (output + b.toString()).slice(-4000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    await waitReady(child, port, () => output);
-  } catch (e) {
-    if (child) await stopChild(child);
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  const started = child;
-  return {
-    port,
-    async stop() {
-      await stopChild(started);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** Wattgate in its own process with one serial line on the master's pty end; ready when unit 1 answers. */
+export function startSerialGateway(spec: SerialGatewaySpec): Promise<RunningGateway> {
+  return startWattgate({ config: (port) => gatewayConfig(port, spec), readyUnit: 1, readyTimeoutMs: 30_000 });
 }
