@@ -16,6 +16,7 @@ import { type App, createApp, defaultParts } from '../../src/app.js';
 import { adu, RawMbapClient } from '../../src/modbus/testing.js';
 import { bytesToHex } from '../../src/protocol/modbus/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { mbpollTcp } from '../support/mbpoll.js';
 import { execFileAsync, hasCommand, peer } from '../support/peers.js';
 import {
   freePort,
@@ -70,18 +71,8 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function mbpoll(unit: number, ref: number, count: number, writes: number[] = []): Promise<number[]> {
-  const args = ['-m', 'tcp', '-p', String(gw), '-a', String(unit), '-r', String(ref), '-1', '-o', '2'];
-  if (writes.length === 0) args.push('-c', String(count));
-  const { stdout } = await execFileAsync('mbpoll', [...args, '127.0.0.1', ...writes.map(String)], {
-    timeout: 20_000,
-  });
-  if (writes.length > 0) {
-    assert.match(stdout, new RegExp(`Written ${writes.length} reference`));
-    return [];
-  }
-  return [...stdout.matchAll(/^\[(\d+)\]:\s+(-?\d+)/gm)].map((m) => Number(m[2]));
-}
+const mbpoll = (unit: number, ref: number, count: number, writes: number[] = []) =>
+  mbpollTcp({ port: gw }, unit, ref, count, writes);
 
 test('mbpoll reads and writes through Wattgate: simulator and pymodbus slave downstream', async (t) => {
   if (!peer(t, 'mbpoll', haveMbpoll)) return;

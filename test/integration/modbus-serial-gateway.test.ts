@@ -21,6 +21,7 @@ import { type App, createApp, defaultParts } from '../../src/app.js';
 import { serialLineConfig } from '../../src/modbus/serial-line-config.js';
 import { adu, RawMbapClient } from '../../src/modbus/testing.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { mbpollTcp } from '../support/mbpoll.js';
 import { execFileAsync, hasCommand, peer } from '../support/peers.js';
 import { freePort, hasPymodbus, PYTHON } from '../support/pymodbus.js';
 import { hasSocat, openPtyPair, type PtyPair } from '../support/socat.js';
@@ -125,18 +126,8 @@ async function waitForPymodbus(): Promise<void> {
   }
 }
 
-async function mbpoll(unit: number, ref: number, count: number, writes: number[] = []): Promise<number[]> {
-  const args = ['-m', 'tcp', '-p', String(gw), '-a', String(unit), '-r', String(ref), '-1', '-o', '3', '-0'];
-  if (writes.length === 0) args.push('-c', String(count));
-  const { stdout } = await execFileAsync('mbpoll', [...args, '127.0.0.1', ...writes.map(String)], {
-    timeout: 20_000,
-  });
-  if (writes.length > 0) {
-    assert.match(stdout, new RegExp(`Written ${writes.length} reference`));
-    return [];
-  }
-  return [...stdout.matchAll(/^\[(\d+)\]:\s+(-?\d+)/gm)].map((m) => Number(m[2]));
-}
+const mbpoll = (unit: number, ref: number, count: number, writes: number[] = []) =>
+  mbpollTcp({ port: gw, timeoutS: 3, zeroBased: true }, unit, ref, count, writes);
 
 test('mbpoll reads and writes RTU slaves (pymodbus and the simulator) through Wattgate', async (t) => {
   if (!peer(t, 'socat', haveSocat) || !peer(t, 'mbpoll', haveMbpoll)) return;
