@@ -17,6 +17,7 @@ import { VERSION } from './core/version.js';
 import { createGateway } from './modbus/gateway.js';
 import { createSerialLineTarget } from './modbus/serial-line-target.js';
 import { createTcpDeviceTarget } from './modbus/tcp-device.js';
+import { createAuditPart } from './security/audit/part.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { TypedEvents } from './shared/events.js';
 import { Lifecycle, type Part } from './shared/lifecycle.js';
@@ -47,6 +48,15 @@ export interface DefaultPartsOptions {
 
 /** The parts of a running Wattgate, in start order. */
 export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
+  const audit = createAuditPart({
+    log: ctx.log,
+    clock: ctx.clock,
+    events: ctx.events,
+    config: ctx.config,
+    audit: configView(ctx, 'audit'),
+    dbPath: dataPath(ctx.dataDir, 'auditDb'),
+    keyPath: dataPath(ctx.dataDir, 'auditKey'),
+  });
   const gateway = createGateway(
     {
       log: ctx.log,
@@ -69,9 +79,11 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     networks: configView(ctx, 'networks'),
     installation: ctx.installation,
     system: configView(ctx, 'system'),
+    audit: { audit: audit.log, record: audit.record },
+    onSecurityEvent: (e) => audit.recordSecurity(e),
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
-  return [gateway, web];
+  return [audit, gateway, web];
 }
 
 interface Stores {

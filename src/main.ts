@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * CLI entry: `wattgate start | demo | config export|import`. Every command has
+ * CLI entry: `wattgate start | demo | unlock | reset-admin-password |
+ * verify-audit | audit export | config export|import`. Every command has
  * `--help`. Errors with a stable code are printed with their details and exit
  * with status 2 (bad input) — never a stack trace for a user mistake.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createApp, defaultParts } from './app.js';
 import { resetAdmin, unlock } from './cli/account-commands.js';
+import { type ExportOptions, exportAuditCommand, verifyAuditCommand } from './cli/audit-commands.js';
 import { explain, exportConfig, importConfig } from './cli/config-commands.js';
 import { type DemoOptions, runDemo } from './cli/demo.js';
 import { type CommonOptions, runtime } from './cli/runtime.js';
@@ -76,6 +78,25 @@ export function buildProgram(): Command {
   ).action(async (opts: CommonOptions) => {
     process.stdout.write(`${await resetAdmin(opts)}\n`);
   });
+
+  common(
+    program.command('verify-audit').description('verify the audit log chain; exit 1 at the first bad record'),
+  ).action((opts: CommonOptions) => {
+    const r = verifyAuditCommand(opts);
+    process.stdout.write(`${r.text}\n`);
+    process.exitCode = r.status;
+  });
+  const audit = program.command('audit').description('the audit log (export; see also verify-audit)');
+  common(audit.command('export').description('write the audit log as CSV or JSON'))
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'json']).default('csv'))
+    .option('--from <time>', 'first time, ISO 8601 UTC (inclusive)')
+    .option('--to <time>', 'end time, ISO 8601 UTC (exclusive)')
+    .option(
+      '--category <list>',
+      'comma-separated categories (auth, account, session, token, config, service …)',
+    )
+    .option('--out <file>', 'write to a file (mode 0600) instead of stdout')
+    .action((opts: ExportOptions) => exportAuditCommand(opts));
 
   const config = program.command('config').description('export, import or validate the whole configuration');
   common(config.command('export').description('print the whole configuration as a JSON document'))

@@ -22,11 +22,13 @@ import { csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { headersPlugin } from './plugins/headers.js';
 import { accountRoutes } from './routes/accounts.js';
+import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { certificateRoutes } from './routes/certificate.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { type SystemIdentity, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 
@@ -43,6 +45,8 @@ export interface ApiOptions {
   system: () => SystemIdentity;
   /** The HTTPS certificate: described and replaced by an admin. */
   certificate: CertificateService;
+  /** The audit log (read, export, verify); its routes exist only when given. */
+  audit?: AuditRouteOptions;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -73,7 +77,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     profile: opts.profile,
     now: () => opts.clock.now(),
   });
+  await app.register(sessionRoutes, { security: opts.security, clock: opts.clock });
   await app.register(tokenRoutes, { security: opts.security, clock: opts.clock });
+  if (opts.audit) await app.register(auditRoutes, opts.audit);
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

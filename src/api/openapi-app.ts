@@ -36,6 +36,23 @@ export async function generateOpenApi(): Promise<string> {
           throw new Error('documentation build: no certificate');
         },
       },
+      audit: {
+        audit: {
+          records: () => {
+            throw new Error('documentation build: no audit log');
+          },
+          verify: () => {
+            throw new Error('documentation build: no audit log');
+          },
+          stats: () => {
+            throw new Error('documentation build: no audit log');
+          },
+          head: () => null,
+        },
+        record: () => undefined,
+        clock,
+        serialNumber: () => '',
+      },
     });
     const text = renderOpenApi(app.routeTable);
     await app.close();

@@ -31,6 +31,7 @@ import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { Installation } from '../storage/installation.js';
 import { buildApi } from './build.js';
+import type { AuditRouteOptions } from './routes/audit.js';
 
 export interface WebServerContext {
   log: Logger;
@@ -45,6 +46,8 @@ export interface WebServerContext {
   /** Where the device code is shown once (default: stdout, never the logger). */
   showDeviceCode?: (text: string) => void;
   onSecurityEvent?: (e: SecurityEvent) => void;
+  /** The audit log: its routes (read, export, verify) are served when given. */
+  audit?: Pick<AuditRouteOptions, 'audit' | 'record'>;
   /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
   portOverride?: number;
   /** Listen only on these hosts instead of the networks' addresses (tests). */
@@ -183,6 +186,9 @@ export function createWebServer(ctx: WebServerContext): WebServer {
         profile: () => ctx.web.get().passwordProfile as PasswordProfile,
         hsts: () => tls?.selfSigned === false,
         certificate,
+        ...(ctx.audit
+          ? { audit: { ...ctx.audit, clock: ctx.clock, serialNumber: () => ctx.installation.serial } }
+          : {}),
         system: () => ({
           name: ctx.system?.get().name ?? DEFAULT_SYSTEM_NAME,
           serialNumber: ctx.installation.serial,

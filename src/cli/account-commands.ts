@@ -9,9 +9,11 @@
 import { createInterface } from 'node:readline';
 import { ConfigStore } from '../config/index.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { HOST_ACTOR } from '../security/audit/record.js';
 import { resetAdminPassword, unlockAccount } from '../security/recovery.js';
 import { openDatabase } from '../storage/index.js';
-import { CliError } from './config-commands.js';
+import { hostAudit } from './audit-commands.js';
+import { CliError } from './cli-error.js';
 import { type CommonOptions, runtime } from './runtime.js';
 
 function openSettings(opts: CommonOptions) {
@@ -24,10 +26,17 @@ export function unlock(account: string, opts: CommonOptions): string {
   const db = openSettings(opts);
   try {
     unlockAccount(db, account);
-    return `account ${account} unlocked`;
   } finally {
     db.close();
   }
+  hostAudit(opts, {
+    category: 'account',
+    event: 'account.unlocked',
+    actor: HOST_ACTOR,
+    result: 'success',
+    details: { account, via: 'cli' },
+  });
+  return `account ${account} unlocked`;
 }
 
 /** Reads `n` lines from standard input (prompts on stderr when it is a terminal). */
@@ -53,8 +62,24 @@ export async function resetAdmin(opts: CommonOptions): Promise<string> {
   try {
     const profile = ConfigStore.open(db).section('web').passwordProfile;
     await resetAdminPassword(db, code, password, { profile });
-    return 'admin password set; the admin account is unlocked and its sessions are ended';
+  } catch (e) {
+    hostAudit(opts, {
+      category: 'account',
+      event: 'password.reset',
+      actor: HOST_ACTOR,
+      result: 'failure',
+      details: { account: 'admin', proof: 'device code', reason: (e as Error).message },
+    });
+    throw e;
   } finally {
     db.close();
   }
+  hostAudit(opts, {
+    category: 'account',
+    event: 'password.reset',
+    actor: HOST_ACTOR,
+    result: 'success',
+    details: { account: 'admin', proof: 'device code' },
+  });
+  return 'admin password set; the admin account is unlocked and its sessions are ended';
 }

@@ -6,8 +6,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigStore } from '../config/index.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { auditFromConfig } from '../security/audit/from-app.js';
 import { isWattgateError } from '../shared/errors.js';
 import { openDatabase } from '../storage/index.js';
+import { hostAudit } from './audit-commands.js';
+import { CliError } from './cli-error.js';
 import { type CommonOptions, runtime } from './runtime.js';
 
 function withStore<T>(opts: CommonOptions, fn: (store: ConfigStore) => T): T {
@@ -29,8 +32,6 @@ function readJsonFile(file: string): unknown {
     throw new CliError(`${file}: not valid JSON (${(e as Error).message})`);
   }
 }
-
-export class CliError extends Error {}
 
 /** Prints a WattgateError with every detail line, or rethrows anything else. */
 export function explain(e: unknown): string {
@@ -63,7 +64,8 @@ export function importConfig(file: string, opts: CommonOptions & { dryRun?: bool
     return `${file}: valid (nothing applied, --dry-run)`;
   }
   return withStore(opts, (store) => {
-    const change = store.importDocument(doc, { actor: 'cli' });
+    const change = store.importDocument(doc, { actor: 'cli', actorKind: 'host' });
+    for (const entry of auditFromConfig(change, { actor: 'cli', actorKind: 'host' })) hostAudit(opts, entry);
     const sections = change.changedSections.join(', ') || 'none';
     return `${file}: imported as revision ${change.revision}; sections changed: ${sections}`;
   });

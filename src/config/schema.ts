@@ -12,6 +12,7 @@
 import type { Static, TObjectOptions, TSchema } from 'typebox';
 import Type from 'typebox';
 import { Formats } from './formats.js';
+import { AuditSchema } from './schema-audit.js';
 import { WebSchema } from './schema-web.js';
 
 /** Bump when the shape changes; add the upgrade step in `versions.ts`. */
@@ -175,6 +176,7 @@ export const ConfigSchema = Type.Object(
     networks: NetworksSchema,
     modbus: ModbusSchema,
     web: WebSchema,
+    audit: AuditSchema,
   },
   closed,
 );
@@ -187,6 +189,7 @@ export type ModbusConfig = Config['modbus'];
 export type ModbusServerConfig = ModbusConfig['server'];
 export type TcpDeviceConfig = Static<typeof TcpDeviceSchema>;
 export type SerialLineConfig = Static<typeof SerialLineSchema>;
+export type { AuditConfig } from './schema-audit.js';
 export type { WebConfig } from './schema-web.js';
 export type ConfigSection = keyof Config;
 

@@ -41,7 +41,14 @@ export type ConfigChange = {
 export interface ChangeMeta {
   /** Who made the change (user name, `import`, `cli` …); stored with the row. */
   actor?: string;
+  /** What `actor` names (for the audit log): an account, an API token, the host's CLI, the system. */
+  actorKind?: 'account' | 'token' | 'host' | 'system';
+  /** Client address of an API change. */
+  source?: string;
 }
+
+/** Called after every stored change (audit log); never for a no-op. */
+export type CommitListener = (change: ConfigChange, meta: ChangeMeta) => void;
 
 /** The part of the shared (pino-shaped) logger the store uses. */
 export type ConfigStoreLogger = Pick<Logger, 'error'>;
@@ -94,6 +101,7 @@ export class ConfigStore {
   readonly #clock: Clock;
   readonly #log: ConfigStoreLogger;
   readonly #listeners = new Map<ConfigSection, Set<Listener>>();
+  readonly #commitListeners = new Set<CommitListener>();
   #config: Config;
   #revision: number;
 
@@ -161,6 +169,14 @@ export class ConfigStore {
     };
   }
 
+  /** Calls `fn` after every stored change, with who made it; returns the unsubscribe function. */
+  onCommit(fn: CommitListener): () => void {
+    this.#commitListeners.add(fn);
+    return () => {
+      this.#commitListeners.delete(fn);
+    };
+  }
+
   exportDocument(): ConfigDocument {
     return makeDocument(cloneJson(this.#config), this.#clock.now());
   }
@@ -181,6 +197,13 @@ export class ConfigStore {
     this.#config = next;
     this.#revision = revision;
     const change = { revision, changedSections, diff: jsonDiff(prev, next) };
+    for (const fn of [...this.#commitListeners]) {
+      try {
+        fn(change, meta);
+      } catch (err) {
+        this.#log.error({ err, revision }, 'configuration commit listener failed');
+      }
+    }
     this.#notify(changedSections, prev, next);
     return change;
   }

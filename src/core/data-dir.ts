@@ -10,6 +10,10 @@ import { ErrorCodes, WattgateError } from '../shared/errors.js';
 export const DATA_LAYOUT = {
   /** Configuration (settings), durable profile. */
   settingsDb: 'settings.db',
+  /** Audit log (durable profile), hash-chained records. */
+  auditDb: 'audit.db',
+  /** The audit log's MAC key (0600): outside the database it protects. */
+  auditKey: 'audit.key',
 } as const;
 
 export interface DataDirReport {

@@ -36,12 +36,19 @@ export interface AuthDeps {
   onEvent?: (event: SecurityEvent) => void;
 }
 
+/** How the actor of an administrative event authenticated: a login session or an API token. */
+export type Via = 'session' | 'token';
+
 export type SecurityEvent =
   | { type: 'login.success'; account: string; source: string }
   | { type: 'login.failure'; account: string; source: string; known: boolean }
   | { type: 'login.locked'; account: string; source: string; lockedUntil: number }
   | { type: 'login.refused-locked'; account: string; source: string; lockedUntil: number }
   | { type: 'password.changed'; account: string; actor: string }
+  | { type: 'logout'; account: string; source: string }
+  | { type: 'sessions.ended'; account: string; actor: string; via: Via; count: number; source: string }
+  | { type: 'account.created'; account: string; role: string; actor: string; source: string }
+  | { type: 'account.unlocked'; account: string; actor: string; via: Via; source: string }
   | { type: 'first-start.done'; source: string }
   | { type: 'token.created'; token: string; role: string; expiresAt: number; actor: string }
   | { type: 'token.revoked'; token: string; actor: string }

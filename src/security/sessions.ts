@@ -95,8 +95,20 @@ export class SessionStore {
     return { session, account, csrfToken: csrfTokenFor(parsed.secret) };
   }
 
-  end(id: string): void {
-    this.#db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+  /** Ends one session; false when there was none with this id. */
+  end(id: string): boolean {
+    return this.#db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** The sessions that are still valid at `now`, newest first (no secrets: ids only). */
+  list(now: number, timeouts: SessionTimeouts): Array<Session & { account: string }> {
+    return this.#db
+      .prepare(
+        `SELECT s.id, s.account_id AS accountId, s.created_at AS createdAt, s.last_seen_at AS lastSeenAt,
+         s.source, a.name AS account FROM sessions s JOIN accounts a ON a.id = s.account_id
+         WHERE s.last_seen_at > ? AND s.created_at > ? ORDER BY s.created_at DESC, s.id`,
+      )
+      .all(now - timeouts.idleMs, now - timeouts.absoluteMs) as Array<Session & { account: string }>;
   }
 
   /** Ends every session of an account; returns how many. */

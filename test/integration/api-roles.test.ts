@@ -118,6 +118,10 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
     .map((r) => `${r.method} ${r.url} ${(r.access as readonly string[]).join(',')}`);
   assert.deepEqual(beyondAdmin.sort(), [
     'GET / admin,operator,viewer,support',
+    'GET /api/v1/audit admin,support',
+    'GET /api/v1/audit/export admin,support',
+    'GET /api/v1/audit/status admin,support',
+    'GET /api/v1/audit/verify admin,support',
     'GET /api/v1/me admin,operator,viewer,support',
     'GET /api/v1/system admin,operator,viewer,support',
     'POST /api/v1/auth/logout admin,operator,viewer,support',

@@ -49,12 +49,19 @@ export function firstStartForm(message?: string): string {
   );
 }
 
+/** Maintenance links for the roles that may read the audit log (admin, support). */
+const MAINTENANCE = `<section id="maintenance"><h2>Maintenance</h2>
+<p>Audit log: <a id="audit-csv" href="/api/v1/audit/export?format=csv" download>download (CSV)</a> ·
+<a id="audit-json" href="/api/v1/audit/export?format=json" download>download (JSON)</a> ·
+<a href="/api/v1/audit/verify">verify the chain</a></p></section>
+`;
+
 export function homePage(name: string, role: string): string {
   return page(
     'Home',
     `<p id="whoami">Logged in as <strong>${esc(name)}</strong> (${esc(role)}).</p>
 <p>The energy overview will appear here.</p>
-<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>`,
+${role === 'admin' || role === 'support' ? MAINTENANCE : ''}<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>`,
   );
 }
 

@@ -3,13 +3,14 @@
  * list accounts, create one with a role, unlock one, end all of an account's
  * sessions. Creating an account (a credential) needs a login session.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ACCOUNT_NAME_PATTERN } from '../../security/accounts.js';
 import { assertPasswordAcceptable, type PasswordProfile } from '../../security/password-policy.js';
 import { ADMIN_ONLY, ROLES, type Role } from '../../security/roles.js';
 import type { SecurityServices } from '../../security/services.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import type { RequestAuth } from '../types.js';
 
 const NameParam = Type.Object({ name: Type.String({ pattern: ACCOUNT_NAME_PATTERN }) });
 const AccountOut = Type.Object({
@@ -24,7 +25,9 @@ export async function accountRoutes(
   app: FastifyInstance,
   opts: { security: SecurityServices; profile: () => PasswordProfile; now: () => number },
 ): Promise<void> {
-  const { accounts, sessions, hasher } = opts.security;
+  const { accounts, sessions, hasher, emit } = opts.security;
+  const actor = (request: FastifyRequest) => (request.auth as RequestAuth).name;
+  const via = (request: FastifyRequest) => (request.auth as RequestAuth).via;
   const found = (name: string) => {
     const a = accounts.get(name);
     if (!a) throw new WattgateError(ErrorCodes.NOT_FOUND, `no account named ${name}`);
@@ -62,6 +65,13 @@ export async function accountRoutes(
         throw new WattgateError(ErrorCodes.CONFLICT, `account ${body.name} exists`);
       assertPasswordAcceptable(body.password, opts.profile(), body.name);
       const a = accounts.create(body.name, body.role, await hasher.hash(body.password), opts.now());
+      emit({
+        type: 'account.created',
+        account: a.name,
+        role: a.role,
+        actor: actor(request),
+        source: request.ip,
+      });
       return reply.code(201).send({ name: a.name, role: a.role });
     },
   });
@@ -69,7 +79,15 @@ export async function accountRoutes(
     config: { access: ADMIN_ONLY },
     schema: { summary: "Clear an account's failures and lock", tags: ['accounts'], params: NameParam },
     handler: async (request, reply) => {
-      accounts.unlock(found((request.params as { name: string }).name).name);
+      const name = found((request.params as { name: string }).name).name;
+      accounts.unlock(name);
+      emit({
+        type: 'account.unlocked',
+        account: name,
+        actor: actor(request),
+        via: via(request),
+        source: request.ip,
+      });
       return reply.code(204).send();
     },
   });
@@ -81,8 +99,18 @@ export async function accountRoutes(
       params: NameParam,
       response: { 200: Type.Object({ ended: Type.Integer() }) },
     },
-    handler: async (request) => ({
-      ended: sessions.endAll(found((request.params as { name: string }).name).id),
-    }),
+    handler: async (request) => {
+      const a = found((request.params as { name: string }).name);
+      const count = sessions.endAll(a.id);
+      emit({
+        type: 'sessions.ended',
+        account: a.name,
+        actor: actor(request),
+        via: via(request),
+        count,
+        source: request.ip,
+      });
+      return { ended: count };
+    },
   });
 }

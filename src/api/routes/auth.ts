@@ -48,7 +48,9 @@ export async function authRoutes(app: FastifyInstance, opts: { security: Securit
     config: { access: ANY_ROLE },
     schema: { summary: 'Log out: ends this session', tags: ['auth'], response: { 204: Type.Null() } },
     handler: async (request, reply) => {
-      if (request.auth?.sessionId) sessions.end(request.auth.sessionId);
+      const a = request.auth;
+      if (a?.sessionId && sessions.end(a.sessionId))
+        opts.security.emit({ type: 'logout', account: a.name, source: request.ip });
       clearSessionCookie(reply);
       return reply.code(204).send();
     },
