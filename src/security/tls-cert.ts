@@ -10,7 +10,7 @@
  * admin can replace it with a CA-issued one, and only then is HSTS sent).
  */
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -87,13 +87,26 @@ export async function ensureTlsMaterial(
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const made = await generateSelfSigned(commonName, now);
+    // Marker first (it names the generated certificate), then key, then certificate: a crash at
+    // any point leaves a missing file (regenerated at the next start) or a complete pair.
+    writeFileAtomic(selfSignedMarker, `${fingerprint(made.cert)}\n`, { mode: 0o600 });
     writeFileAtomic(keyFile, made.key, { mode: 0o600 });
     writeFileAtomic(certFile, made.cert, { mode: 0o644 });
-    writeFileAtomic(selfSignedMarker, '', { mode: 0o600 });
   }
-  return {
-    cert: readFileSync(certFile, 'utf8'),
-    key: readFileSync(keyFile, 'utf8'),
-    selfSigned: existsSync(selfSignedMarker),
-  };
+  const cert = readFileSync(certFile, 'utf8');
+  return { cert, key: readFileSync(keyFile, 'utf8'), selfSigned: isGenerated(selfSignedMarker, cert) };
+}
+
+const fingerprint = (certPem: string) => new X509Certificate(certPem).fingerprint256;
+
+/**
+ * The installed certificate is the generated one when the marker names its
+ * fingerprint (an empty marker, written by 0.1 installations, counts as yes). A
+ * marker left behind by an interrupted replacement names the old certificate,
+ * so the uploaded one is never mistaken for the generated one.
+ */
+function isGenerated(marker: string, certPem: string): boolean {
+  if (!existsSync(marker)) return false;
+  const named = readFileSync(marker, 'utf8').trim();
+  return named === '' || named === fingerprint(certPem);
 }
