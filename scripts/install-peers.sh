@@ -8,6 +8,7 @@ PACKAGES=(
   g++ make python3           # node-gyp build of better-sqlite3 (no prebuilt download here)
   systemd                    # systemd-analyze: verifies deploy/wattgate.service
   python3-pymodbus           # second Modbus implementation: codec oracle, master and slave peer
+  python3-serial python3-serial-asyncio  # pymodbus imports them even for TCP (only Recommends, not Depends)
   mbpoll                     # a real Modbus master (TCP and RTU)
   socat                      # virtual serial line pairs for RTU tests
   libmodbus-dev gcc          # the C load client of the gateway benchmark (bench/modbus-load.c)

@@ -8,16 +8,10 @@
  * only forwards change notices onto the event bus.
  */
 import type Database from 'better-sqlite3';
-import { createWebServer } from './api/server.js';
 import { ConfigStore } from './config/index.js';
-import { type AppContext, type AppEvents, configView } from './core/context.js';
+import type { AppContext, AppEvents } from './core/context.js';
 import { dataPath, ensureDataDir } from './core/data-dir.js';
-import { wattgateIdentity } from './core/identity.js';
 import { VERSION } from './core/version.js';
-import { createGateway } from './modbus/gateway.js';
-import { createSerialLineTarget } from './modbus/serial-line-target.js';
-import { createTcpDeviceTarget } from './modbus/tcp-device.js';
-import { createAuditPart } from './security/audit/part.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { TypedEvents } from './shared/events.js';
 import { Lifecycle, type Part } from './shared/lifecycle.js';
@@ -39,52 +33,7 @@ export interface App {
   stop(reason?: string): Promise<void>;
 }
 
-export interface DefaultPartsOptions {
-  /** Listen on this Modbus port instead of the configured one (0 = ephemeral; tests, benchmarks). */
-  modbusPort?: number;
-  /** Listen on this HTTPS port instead of the configured one (0 = ephemeral; tests). */
-  webPort?: number;
-}
-
-/** The parts of a running Wattgate, in start order. */
-export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
-  const audit = createAuditPart({
-    log: ctx.log,
-    clock: ctx.clock,
-    events: ctx.events,
-    config: ctx.config,
-    audit: configView(ctx, 'audit'),
-    dbPath: dataPath(ctx.dataDir, 'auditDb'),
-    keyPath: dataPath(ctx.dataDir, 'auditKey'),
-  });
-  const gateway = createGateway(
-    {
-      log: ctx.log,
-      clock: ctx.clock,
-      events: ctx.events,
-      modbus: configView(ctx, 'modbus'),
-      networks: configView(ctx, 'networks'),
-      identity: wattgateIdentity(ctx),
-      createDeviceTarget: (cfg, c) => createTcpDeviceTarget(cfg, c),
-      createSerialLineTarget: (cfg, c) => createSerialLineTarget(cfg, c),
-    },
-    opts.modbusPort === undefined ? {} : { portOverride: opts.modbusPort },
-  );
-  const web = createWebServer({
-    log: ctx.log,
-    clock: ctx.clock,
-    dataDir: ctx.dataDir,
-    db: ctx.db,
-    web: configView(ctx, 'web'),
-    networks: configView(ctx, 'networks'),
-    installation: ctx.installation,
-    system: configView(ctx, 'system'),
-    audit: { audit: audit.log, record: audit.record },
-    onSecurityEvent: (e) => audit.recordSecurity(e),
-    ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
-  });
-  return [audit, gateway, web];
-}
+export { type DefaultPartsOptions, defaultParts } from './parts.js';
 
 interface Stores {
   db: Database.Database;

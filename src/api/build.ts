@@ -25,7 +25,9 @@ import { accountRoutes } from './routes/accounts.js';
 import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { certificateRoutes } from './routes/certificate.js';
+import { type DeviceRouteOptions, deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
+import { type ModelRouteOptions, modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -47,6 +49,10 @@ export interface ApiOptions {
   certificate: CertificateService;
   /** The audit log (read, export, verify); its routes exist only when given. */
   audit?: AuditRouteOptions;
+  /** Device models (catalog, custom import); routes only when given. */
+  models?: ModelRouteOptions;
+  /** Devices, discovery, live values; routes only when given. */
+  devices?: DeviceRouteOptions;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -80,6 +86,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { security: opts.security, clock: opts.clock });
   await app.register(tokenRoutes, { security: opts.security, clock: opts.clock });
   if (opts.audit) await app.register(auditRoutes, opts.audit);
+  if (opts.models) await app.register(modelRoutes, opts.models);
+  if (opts.devices) await app.register(deviceRoutes, opts.devices);
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

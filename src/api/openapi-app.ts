@@ -6,13 +6,24 @@
  * exactly what this produces, so the document cannot go stale.
  */
 import { Value } from 'typebox/value';
+import type { DevicesService } from '../acquisition/service.js';
 import { type WebConfig, WebSchema } from '../config/schema-web.js';
+import { ModelCatalog } from '../devices/models/index.js';
 import { createSecurity } from '../security/services.js';
 import { ManualClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
 import { openDatabase } from '../storage/database.js';
 import { buildApi } from './build.js';
 import { renderOpenApi } from './openapi.js';
+
+/** A service whose every method throws: routes are registered for their schemas, never called. */
+function undocumented<T extends object>(what: string): T {
+  return new Proxy({} as T, {
+    get: () => () => {
+      throw new Error(`documentation build: no ${what}`);
+    },
+  });
+}
 
 /** The OpenAPI document text of the API as built by buildApi with defaults. */
 export async function generateOpenApi(): Promise<string> {
@@ -53,6 +64,8 @@ export async function generateOpenApi(): Promise<string> {
         clock,
         serialNumber: () => '',
       },
+      models: { catalog: ModelCatalog.open() },
+      devices: { devices: undocumented<DevicesService>('devices') },
     });
     const text = renderOpenApi(app.routeTable);
     await app.close();

@@ -30,7 +30,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { Installation } from '../storage/installation.js';
-import { buildApi } from './build.js';
+import { type ApiOptions, buildApi } from './build.js';
 import type { AuditRouteOptions } from './routes/audit.js';
 
 export interface WebServerContext {
@@ -48,6 +48,8 @@ export interface WebServerContext {
   onSecurityEvent?: (e: SecurityEvent) => void;
   /** The audit log: its routes (read, export, verify) are served when given. */
   audit?: Pick<AuditRouteOptions, 'audit' | 'record'>;
+  /** Feature routes served when given (device models, devices). */
+  features?: Pick<ApiOptions, 'models' | 'devices'>;
   /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
   portOverride?: number;
   /** Listen only on these hosts instead of the networks' addresses (tests). */
@@ -186,6 +188,7 @@ export function createWebServer(ctx: WebServerContext): WebServer {
         profile: () => ctx.web.get().passwordProfile as PasswordProfile,
         hsts: () => tls?.selfSigned === false,
         certificate,
+        ...ctx.features,
         ...(ctx.audit
           ? { audit: { ...ctx.audit, clock: ctx.clock, serialNumber: () => ctx.installation.serial } }
           : {}),

@@ -3,18 +3,31 @@
  * passed (same `{ path, message }` detail shape):
  *
  * - G2 unit-id ownership: every unit id has exactly one owner. 255 is the
- *   gateway; then virtual ids (wireless — later — and downstream TCP devices);
- *   then serial lines. Two owners for one id are rejected with a message naming
- *   both (e.g. a TCP virtual id equal to a serial slave id, two lines serving
- *   the same id).
+ *   gateway; then virtual ids (wireless devices' configured `virtualId`, then
+ *   downstream TCP devices); then serial lines. Two owners for one id are
+ *   rejected with a message naming both (e.g. a TCP virtual id equal to a
+ *   serial slave id, two lines serving the same id). A wireless device without
+ *   `virtualId` gets the first id from 100 that nobody owns, at start
+ *   (src/wireless/virtual-ids.ts), so it never conflicts.
+ * - Wireless (`wireless`, schema-wireless.ts): radio ids unique among paired
+ *   devices and among simulated sensors. `wirelessTransitionErrors` refuses a
+ *   change that turns `permanentlyDisabled` back off (W5, irreversible).
  * - Names are unique: TCP device names, serial line names, serial line paths.
  * - A serial line has what its transport needs: a device `path` for 'serial',
  *   a `host` for 'rtu-over-tcp'.
  * - Networks referenced by `modbus.server` exist; an address belongs to one network.
  * - `maxConnectionsPerSource` <= `maxConnections`.
+ * - Devices (`devices`, schema-devices.ts): ids unique and below `nextId`
+ *   (ids are never reused), names unique, locations unique (one serial
+ *   line + slave, one TCP host/port/unit, one radio id per device), a serial
+ *   location names an existing serial line, at most `acquisition.maxDevices`
+ *   devices. Whether the model exists is checked where the model catalog is
+ *   known (the devices API); the poller reports an unknown model in the
+ *   device's status.
  */
 import type { ErrorDetail } from '../shared/errors.js';
 import type { Config } from './schema.js';
+import { locationKey } from './schema-devices.js';
 
 /** The gateway's own unit id (PRODUCT G2). */
 export const GATEWAY_UNIT_ID = 255;
@@ -52,7 +65,11 @@ class UnitOwnership {
 
 function checkUnitIds(cfg: Config, details: ErrorDetail[]): void {
   const owners = new UnitOwnership(details);
-  // Precedence order (G2): virtual ids before serial lines.
+  // Precedence order (G2): virtual ids (wireless, then TCP) before serial lines.
+  cfg.wireless.devices.forEach((d, i) => {
+    if (d.virtualId === undefined) return;
+    owners.claim(d.virtualId, `wireless device "${d.name}" (virtual id)`, `/wireless/devices/${i}/virtualId`);
+  });
   cfg.modbus.tcpDevices.forEach((d, i) => {
     owners.claim(d.virtualId, `TCP device "${d.name}" (virtual id)`, `/modbus/tcpDevices/${i}/virtualId`);
   });
@@ -160,6 +177,87 @@ function checkLimits(cfg: Config, details: ErrorDetail[]): void {
   }
 }
 
+function checkDeviceIds(cfg: Config, details: ErrorDetail[]): void {
+  const { list, nextId } = cfg.devices;
+  checkUnique(
+    list.map((d) => String(d.id)),
+    'device id',
+    (i) => `/devices/list/${i}/id`,
+    details,
+  );
+  list.forEach((d, i) => {
+    if (d.id >= nextId) {
+      details.push({
+        path: `/devices/list/${i}/id`,
+        message: `device id ${d.id} must be below /devices/nextId (${nextId}): ids are given from nextId and never reused`,
+      });
+    }
+  });
+}
+
+function checkDevices(cfg: Config, details: ErrorDetail[]): void {
+  const { list } = cfg.devices;
+  const max = cfg.acquisition.maxDevices;
+  if (list.length > max) {
+    details.push({
+      path: '/devices/list',
+      message: `${list.length} devices is more than /acquisition/maxDevices (${max})`,
+    });
+  }
+  checkDeviceIds(cfg, details);
+  checkUnique(
+    list.map((d) => d.name),
+    'device name',
+    (i) => `/devices/list/${i}/name`,
+    details,
+  );
+  checkUnique(
+    list.map((d) => locationKey(d.location)),
+    'device location',
+    (i) => `/devices/list/${i}/location`,
+    details,
+  );
+  const lines = new Set(cfg.modbus.serialLines.map((l) => l.name));
+  list.forEach((d, i) => {
+    if (d.location.kind === 'serial' && !lines.has(d.location.line)) {
+      details.push({
+        path: `/devices/list/${i}/location/line`,
+        message: `serial line "${d.location.line}" is not defined in /modbus/serialLines`,
+      });
+    }
+  });
+}
+
+function checkWireless(cfg: Config, details: ErrorDetail[]): void {
+  const { devices, simulator } = cfg.wireless;
+  checkUnique(
+    devices.map((d) => d.rfId.toUpperCase()),
+    'wireless radio id',
+    (i) => `/wireless/devices/${i}/rfId`,
+    details,
+  );
+  checkUnique(
+    simulator.sensors.map((s) => s.rfId.toUpperCase()),
+    'simulated sensor radio id',
+    (i) => `/wireless/simulator/sensors/${i}/rfId`,
+    details,
+  );
+}
+
+/**
+ * Problems of a change from `prev` to `next` that no single document shows
+ * (PRODUCT W5): wireless, once permanently disabled, stays so.
+ */
+export function wirelessTransitionErrors(prev: Config, next: Config): ErrorDetail[] {
+  if (!prev.wireless.permanentlyDisabled || next.wireless.permanentlyDisabled) return [];
+  return [
+    {
+      path: '/wireless/permanentlyDisabled',
+      message: 'wireless was permanently disabled: this cannot be undone',
+    },
+  ];
+}
+
 /** All cross-field problems of a schema-valid configuration (empty when consistent). */
 export function crossFieldErrors(cfg: Config): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -168,5 +266,7 @@ export function crossFieldErrors(cfg: Config): ErrorDetail[] {
   checkSerialTransports(cfg, details);
   checkNetworks(cfg, details);
   checkLimits(cfg, details);
+  checkDevices(cfg, details);
+  checkWireless(cfg, details);
   return details;
 }

@@ -13,7 +13,10 @@ import type { Static, TObjectOptions, TSchema } from 'typebox';
 import Type from 'typebox';
 import { Formats } from './formats.js';
 import { AuditSchema } from './schema-audit.js';
+import { AcquisitionSchema, DevicesSchema } from './schema-devices.js';
+import { InputsSchema } from './schema-inputs.js';
 import { WebSchema } from './schema-web.js';
+import { WirelessSchema } from './schema-wireless.js';
 
 /** Bump when the shape changes; add the upgrade step in `versions.ts`. */
 export const CONFIG_SCHEMA_VERSION = 1;
@@ -176,6 +179,10 @@ export const ConfigSchema = Type.Object(
     networks: NetworksSchema,
     modbus: ModbusSchema,
     web: WebSchema,
+    devices: DevicesSchema,
+    acquisition: AcquisitionSchema,
+    wireless: WirelessSchema,
+    inputs: InputsSchema,
     audit: AuditSchema,
   },
   closed,
@@ -190,7 +197,19 @@ export type ModbusServerConfig = ModbusConfig['server'];
 export type TcpDeviceConfig = Static<typeof TcpDeviceSchema>;
 export type SerialLineConfig = Static<typeof SerialLineSchema>;
 export type { AuditConfig } from './schema-audit.js';
+export type {
+  AcquisitionConfig,
+  DeviceConfig,
+  DeviceLocation,
+  DevicesConfig,
+} from './schema-devices.js';
+export type { InputChannelConfig, InputsConfig } from './schema-inputs.js';
 export type { WebConfig } from './schema-web.js';
+export type {
+  SimulatedSensorConfig,
+  WirelessConfig,
+  WirelessDeviceConfig,
+} from './schema-wireless.js';
 export type ConfigSection = keyof Config;
 
 /** Top-level sections in schema order (the order subscribers are notified in). */

@@ -6,15 +6,23 @@
  * (convention 17) instead of long positional parameter lists.
  */
 import type Database from 'better-sqlite3';
+import type { AcquisitionEvents } from '../acquisition/events.js';
 import type { Config, ConfigStore } from '../config/index.js';
+import type { InputsEvents } from '../inputs/events.js';
 import type { ModbusEvents } from '../modbus/events.js';
 import type { Clock } from '../shared/clock.js';
 import type { TypedEvents } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import type { Installation } from '../storage/index.js';
+import type { WirelessEvents } from '../wireless/events.js';
 
 /** Events every part may publish or observe. Later capabilities add theirs here. */
-export interface AppEvents extends Record<string, unknown>, ModbusEvents {
+export interface AppEvents
+  extends Record<string, unknown>,
+    ModbusEvents,
+    WirelessEvents,
+    InputsEvents,
+    AcquisitionEvents {
   'app.started': { version: string };
   'app.stopping': { reason: string };
 }

@@ -11,8 +11,8 @@
  * - 159 health state (0 nominal, 1 degraded, 2 out of order);
  * - 501–1000 the wireless list: 100 slots of RF id (UINT64) + virtual address
  *   (UINT16); empty slots hold the invalid markers (all 0xFFFF);
- * - 1001–1448 the local digital inputs: not implemented yet (a later issue),
- *   so every register reports its type's invalid marker;
+ * - 1001–1448 the local digital inputs: their invalid markers here; with a
+ *   provider, live values (gateway-digital-inputs.ts);
  * - 61443 product identifier (UINT16): Wattgate has no numeric product id,
  *   so it reports the invalid marker 0xFFFF.
  * Registers the reference does not list are unmapped (reads → exception 02).
@@ -52,7 +52,7 @@ export type HealthState = (typeof HealthStates)[keyof typeof HealthStates];
 type InvalidType = 'uint16' | 'uint32' | 'int64' | 'float32' | 'datetime' | 'string';
 
 /**
- * Digital inputs (seam, later issue): [first register, registers per field,
+ * Digital inputs: [first register, registers per field,
  * type, how many consecutive fields]. Rows follow the reference's table
  * (DI1/DI2 pairs); 1131–1172 and 1177–1218 are gaps there too.
  */

@@ -11,14 +11,21 @@
  *   ProductCode, MajorMinorRevision, VendorUrl, ProductName, ModelName;
  *   conformity 0x82 (regular stream + individual access); read codes 1–4 with
  *   more-follows paging; individual access to an unknown object → 02.
- * - FC 16 only on exactly registers 116–119 (address 115, quantity 4), only
+ * - FC 16 on exactly registers 116–119 (address 115, quantity 4), only
  *   when `modbus.server.allowTimeSetting` is true and a `setTime` callback is
- *   wired; any other FC 16 → 01. An invalid date-time value → 03. Each
- *   accepted write calls `setTime(epochMs, source)` and then publishes
- *   `modbus.time-set` on the bus (the audit seam).
+ *   wired. An invalid date-time value → 03. Each accepted write calls
+ *   `setTime(epochMs, source)` and then publishes `modbus.time-set` on the bus
+ *   (the audit seam).
+ * - FC 16 on exactly one resettable digital-input counter (1059/1061,
+ *   1075/1077, 1107/1111; gateway-digital-inputs.ts) when a `digitalInputs`
+ *   provider is wired: the invalid marker or a negative value → 03; an input
+ *   that is absent or in the other mode (provider: INVALID_ARGUMENT) → 02.
+ *   Any other FC 16 → 01.
  * - Every other function code (4, 6, 43 with another MEI, 100 with another
  *   sub-code …) → 01.
- * Dynamic registers (date/time, health, wireless list) are refreshed per request.
+ * Dynamic registers (date/time, health, wireless list, digital inputs) are
+ * refreshed per request; without a provider the wireless list is empty and
+ * the digital inputs hold their invalid markers.
  */
 import {
   answerReadDeviceId,
@@ -36,8 +43,14 @@ import {
   type WriteMultipleRegistersRequest,
 } from '../protocol/modbus/index.js';
 import type { Clock } from '../shared/clock.js';
+import { ErrorCodes, hasCode } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { ModbusEventNames, type TimeSetEvent } from './events.js';
+import {
+  type DigitalInputsProvider,
+  digitalInputWords,
+  digitalInputWrite,
+} from './gateway-digital-inputs.js';
 import {
   asciiWords,
   DATETIME_COUNT,
@@ -74,8 +87,10 @@ export interface GatewayUnitContext {
   readonly allowTimeSetting: () => boolean;
   /** Default: always nominal. */
   readonly health?: () => HealthState;
-  /** Seam for the wireless registry (later issue); default: empty list. */
+  /** The wireless registry's list (src/wireless, `WirelessPart.list`); default: empty list. */
   readonly wirelessList?: () => readonly WirelessListEntry[];
+  /** The local digital inputs (src/inputs, `InputsPart`); default: every DI register invalid. */
+  readonly digitalInputs?: DigitalInputsProvider;
   /** Sets the system time; absent → time writes are refused (01) even when allowed. */
   readonly setTime?: (epochMs: number, source: string) => void | Promise<void>;
 }
@@ -145,7 +160,9 @@ export class GatewayUnit implements UnitTarget {
       case 'read-device-identification':
         return this.#identification(r);
       case 'write-multiple-registers':
-        return this.#writeTime(r, req.source);
+        return r.address === addr(DATETIME_REGISTER)
+          ? this.#writeTime(r, req.source)
+          : this.#writeInput(r, req.source);
       default:
         return exception(fc, ExceptionCodes.ILLEGAL_FUNCTION);
     }
@@ -162,6 +179,9 @@ export class GatewayUnit implements UnitTarget {
       const at = addr(WIRELESS_LIST_REGISTER) + i * WIRELESS_SLOT_REGISTERS;
       image.set(at, wirelessSlotWords(list[i]));
     }
+    const inputs = this.#ctx.digitalInputs;
+    if (inputs !== undefined)
+      for (const [register, words] of digitalInputWords(inputs.read())) image.set(addr(register), words);
     return image;
   }
 
@@ -180,6 +200,29 @@ export class GatewayUnit implements UnitTarget {
   #identification(r: ReadDeviceIdRequest): Uint8Array {
     const answer = answerReadDeviceId(r, this.#objects, ConformityLevels.REGULAR_STREAM_INDIVIDUAL);
     return 'exception' in answer ? exception(r.fc, answer.exception) : respond(answer);
+  }
+
+  async #writeInput(r: WriteMultipleRegistersRequest, source: string): Promise<Uint8Array> {
+    const inputs = this.#ctx.digitalInputs;
+    const w = digitalInputWrite(r.address + 1, r.values);
+    if (inputs === undefined || (!w.ok && w.reason === 'not-writable')) {
+      return exception(r.fc, ExceptionCodes.ILLEGAL_FUNCTION);
+    }
+    if (!w.ok) return exception(r.fc, ExceptionCodes.ILLEGAL_DATA_VALUE);
+    try {
+      await inputs.write(w.input, w.field, w.value, source);
+    } catch (error) {
+      if (hasCode(error, ErrorCodes.INVALID_ARGUMENT))
+        return exception(r.fc, ExceptionCodes.ILLEGAL_DATA_ADDRESS);
+      this.#ctx.log.warn({ err: error, source }, 'digital input counter write failed');
+      return exception(r.fc, exceptionForError(error) ?? ExceptionCodes.SERVER_DEVICE_FAILURE);
+    }
+    this.#ctx.log.info(
+      { source, input: w.input, field: w.field, value: w.value },
+      'digital input counter set',
+    );
+    const quantity = r.values.length;
+    return respond({ kind: 'write-multiple-registers', fc: 0x10, address: r.address, quantity });
   }
 
   async #writeTime(r: WriteMultipleRegistersRequest, source: string): Promise<Uint8Array> {

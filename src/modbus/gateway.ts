@@ -30,6 +30,7 @@ import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServerLimits } from '../transport/limits.js';
 import type { BoundEndpoint, TcpEndpoint } from '../transport/tcp-server.js';
+import type { DigitalInputsProvider } from './gateway-digital-inputs.js';
 import type { HealthState } from './gateway-registers.js';
 import { GatewayUnit, type WirelessListEntry } from './gateway-unit.js';
 import type { Identity } from './identity.js';
@@ -52,8 +53,10 @@ export interface GatewayContext {
   readonly health?: () => HealthState;
   /** Sets the system time for FC 16 on registers 116–119; absent → those writes answer 01. */
   readonly setTime?: (epochMs: number, source: string) => void | Promise<void>;
-  /** Seam for the wireless registry (later issue): unit 255's list 501–1000. Default: empty. */
+  /** Unit 255's wireless list 501–1000 (`WirelessPart.list`). Default: empty. */
   readonly wirelessList?: () => readonly WirelessListEntry[];
+  /** Unit 255's digital inputs 1001–1448 (`InputsPart`). Default: every register invalid. */
+  readonly digitalInputs?: DigitalInputsProvider;
 }
 
 export interface GatewayOptions {
@@ -118,6 +121,7 @@ export class ModbusGateway implements Part {
       ...(ctx.health && { health: ctx.health }),
       ...(ctx.setTime && { setTime: ctx.setTime }),
       ...(ctx.wirelessList && { wirelessList: ctx.wirelessList }),
+      ...(ctx.digitalInputs && { digitalInputs: ctx.digitalInputs }),
     });
     const routerCtx = { log: this.#log, clock: ctx.clock, events: ctx.events };
     this.#router = new ModbusRouter(routerCtx, modbus, {
@@ -177,7 +181,7 @@ export class ModbusGateway implements Part {
     return this.#router.serialLines();
   }
 
-  /** Seam for the wireless registry (later issue). */
+  /** The wireless virtual servers by virtual id (`WirelessPart.targets`); replaces the previous map. */
   setWirelessTargets(targets: ReadonlyMap<number, UnitTarget>): void {
     this.#router.setWirelessTargets(targets);
   }

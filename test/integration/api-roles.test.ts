@@ -117,16 +117,25 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
     .filter((r) => r.access !== 'public' && r.access.some((role) => role !== 'admin'))
     .map((r) => `${r.method} ${r.url} ${(r.access as readonly string[]).join(',')}`);
   assert.deepEqual(beyondAdmin.sort(), [
+    'DELETE /api/v1/devices/watch/:lease admin,operator,viewer,support',
     'GET / admin,operator,viewer,support',
     'GET /api/v1/audit admin,support',
     'GET /api/v1/audit/export admin,support',
     'GET /api/v1/audit/status admin,support',
     'GET /api/v1/audit/verify admin,support',
+    'GET /api/v1/devices admin,operator,viewer,support',
+    'GET /api/v1/devices/:id admin,operator,viewer,support',
+    'GET /api/v1/devices/:id/status admin,operator,viewer,support',
+    'GET /api/v1/devices/:id/values admin,operator,viewer,support',
     'GET /api/v1/me admin,operator,viewer,support',
+    'GET /api/v1/models admin,operator,viewer,support',
+    'GET /api/v1/models/:id admin,operator,viewer,support',
     'GET /api/v1/system admin,operator,viewer,support',
     'POST /api/v1/auth/logout admin,operator,viewer,support',
     'POST /api/v1/auth/password admin,operator,viewer,support',
+    'POST /api/v1/devices/watch admin,operator,viewer,support',
     'POST /logout admin,operator,viewer,support',
+    'PUT /api/v1/devices/watch/:lease admin,operator,viewer,support',
   ]);
   const credentialRoutes = h.app.routeTable.filter((r) => r.sessionOnly).map((r) => `${r.method} ${r.url}`);
   assert.deepEqual(credentialRoutes.sort(), [

@@ -1,0 +1,355 @@
+/**
+ * Devices API (PRODUCT L2, L3, E2 Monitoring; issue 7 part 2), over the
+ * acquisition part's DevicesService:
+ * - any role: the device list with status, one device, its live values
+ *   (newest reading of each measurement), its status, and watch leases (the
+ *   Monitoring page keeps one alive to get fast live polling);
+ * - admin: add, edit, remove a device (validated against the model catalog
+ *   and the whole configuration; errors carry the path of the device field),
+ *   and discovery (start, progress, cancel).
+ * Times are ISO 8601 UTC; 64-bit integer values are sent as decimal strings
+ * (JSON numbers cannot hold them exactly).
+ */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Reading } from '../../acquisition/events.js';
+import type { DevicesService, DeviceView } from '../../acquisition/service.js';
+import type { DeviceStatus } from '../../acquisition/status.js';
+import type { WatchLease } from '../../acquisition/watch.js';
+import { COMMODITIES, PERIOD_MINUTES, USAGES } from '../../config/schema-devices.js';
+import type { DevicePatch, NewDevice } from '../../devices/admin.js';
+import type { DiscoveryRequest, DiscoveryState } from '../../devices/discovery/discovery.js';
+import { MAX_TCP_TARGETS } from '../../devices/discovery/discovery.js';
+import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../../devices/model-schema.js';
+import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
+import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import type { RequestAuth } from '../types.js';
+
+export interface DeviceRouteOptions {
+  readonly devices: DevicesService;
+}
+
+const closed = { additionalProperties: false } as const;
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(?:.*\\S)?$' });
+const Host = Type.String({ minLength: 1, maxLength: 253 });
+const When = Type.String({ description: 'ISO 8601 UTC' });
+const NullableWhen = Type.Union([When, Type.Null()]);
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
+const Value = Type.Union([Type.Number(), Type.String(), Type.Null()], {
+  description: 'number; 64-bit integers as decimal strings; null unless quality is valid',
+});
+
+const LocationIn = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('serial'), line: Name, slave: Type.Integer({ minimum: 1, maximum: 247 }) },
+    closed,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('tcp'),
+      host: Host,
+      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'default 502' })),
+      unit: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'default 255' })),
+      timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'default 1000' })),
+    },
+    closed,
+  ),
+  Type.Object(
+    { kind: Type.Literal('wireless'), rfId: Type.String({ pattern: '^[0-9A-Fa-f]{16}$' }) },
+    closed,
+  ),
+]);
+
+const Settable = {
+  enabled: Type.Optional(Type.Boolean()),
+  usage: Type.Optional(Type.Enum([...USAGES])),
+  zone: Type.Optional(Type.String({ maxLength: 64 })),
+  commodity: Type.Optional(Type.Enum([...COMMODITIES])),
+  periodMinutes: Type.Optional(Type.Enum([...PERIOD_MINUTES])),
+};
+const Keys = Type.Array(Type.String({ pattern: MEASUREMENT_KEY_PATTERN }), {
+  maxItems: 2000,
+  uniqueItems: true,
+});
+const Model = Type.String({ pattern: MODEL_ID_PATTERN });
+
+const DeviceIn = Type.Object(
+  { name: Name, model: Model, location: LocationIn, ...Settable, measurements: Type.Optional(Keys) },
+  closed,
+);
+const DevicePatchIn = Type.Object(
+  {
+    name: Type.Optional(Name),
+    model: Type.Optional(Model),
+    location: Type.Optional(LocationIn),
+    ...Settable,
+    measurements: Type.Optional(
+      Type.Union([Keys, Type.Null()], { description: "null: the model's default" }),
+    ),
+  },
+  closed,
+);
+
+const ErrorOut = Type.Union([
+  Type.Object({ at: When, code: Type.String(), message: Type.String() }),
+  Type.Null(),
+]);
+const StatusOut = Type.Object({
+  deviceId: Type.Integer(),
+  state: Type.String({ description: 'unknown | ok | error | backed-off | disabled | not-polled' }),
+  problem: Type.Union([Type.String(), Type.Null()]),
+  lastSuccessAt: NullableWhen,
+  lastAttemptAt: NullableWhen,
+  lastError: ErrorOut,
+  consecutiveFailures: Type.Integer(),
+  backoffUntil: NullableWhen,
+  polls: Type.Integer(),
+  failures: Type.Integer(),
+  skipped: Type.Integer(),
+  lastDurationMs: Type.Union([Type.Number(), Type.Null()]),
+});
+const DeviceOut = Type.Object({
+  device: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'the device as configured (ids never change)',
+  }),
+  model: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+  status: StatusOut,
+  series: Type.Record(Type.String(), Type.String(), { description: 'logged key → series id' }),
+});
+const ReadingOut = Type.Object({
+  key: Type.String(),
+  seriesId: Type.String(),
+  t: When,
+  value: Value,
+  quality: Type.Enum(['valid', 'invalid', 'comm-error']),
+});
+const LeaseOut = Type.Object({ id: Type.String(), deviceIds: Type.Array(Type.Integer()), expiresAt: When });
+const LeaseParams = Type.Object({ lease: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
+const WatchIn = Type.Object(
+  { deviceIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 256 }) },
+  closed,
+);
+const DiscoveryIn = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('tcp'),
+      targets: Type.Array(
+        Type.Object(
+          {
+            host: Host,
+            port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+            unit: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+          },
+          closed,
+        ),
+        { minItems: 1, maxItems: MAX_TCP_TARGETS },
+      ),
+      timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000 })),
+    },
+    closed,
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('serial'),
+      line: Name,
+      first: Type.Optional(Type.Integer({ minimum: 1, maximum: 247 })),
+      last: Type.Optional(Type.Integer({ minimum: 1, maximum: 247 })),
+    },
+    closed,
+  ),
+]);
+const DiscoveryOut = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  state: Type.Enum(['running', 'done', 'cancelled', 'failed']),
+  total: Type.Integer(),
+  done: Type.Integer(),
+  startedAt: When,
+  finishedAt: NullableWhen,
+  error: Type.Union([Type.String(), Type.Null()]),
+  results: Type.Array(
+    Type.Object({
+      location: Type.Record(Type.String(), Type.Unknown()),
+      identity: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
+      models: Type.Array(Type.String()),
+      via: Type.String(),
+      deviceId: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  ),
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const json = (v: Reading['value']) => (typeof v === 'bigint' ? v.toString() : v);
+
+function statusOut(s: DeviceStatus) {
+  const lastError = s.lastError ? { ...s.lastError, at: iso(s.lastError.at) } : null;
+  const times = { lastSuccessAt: iso(s.lastSuccessAt), lastAttemptAt: iso(s.lastAttemptAt) };
+  return { ...s, ...times, lastError, backoffUntil: iso(s.backoffUntil) };
+}
+
+const deviceOut = (v: DeviceView) => ({ ...v, status: statusOut(v.status) });
+const leaseOut = (l: WatchLease) => ({ ...l, expiresAt: iso(l.expiresAt) });
+const readingOut = (r: Reading) => ({
+  key: r.key,
+  seriesId: r.seriesId,
+  t: iso(r.t),
+  value: json(r.value),
+  quality: r.quality,
+});
+
+function discoveryOut(s: DiscoveryState) {
+  const results = s.results.map((r) => ({
+    ...r,
+    identity: r.identity ?? null,
+    deviceId: r.deviceId ?? null,
+  }));
+  return { ...s, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), results };
+}
+
+const actor = (auth: RequestAuth | null) => auth?.name ?? 'api';
+const idOf = (params: unknown) => Number((params as { id: string }).id);
+
+function readRoutes(app: FastifyInstance, d: DevicesService): void {
+  const tags = ['devices'];
+  app.get('/api/v1/devices', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: 'Devices with their status and series ids',
+      tags,
+      response: { 200: Type.Array(DeviceOut) },
+    },
+    handler: async () => d.list().map(deviceOut),
+  });
+  app.get('/api/v1/devices/:id', {
+    config: { access: ANY_ROLE },
+    schema: { summary: 'One device', tags, params: IdParams, response: { 200: DeviceOut } },
+    handler: async (request) => deviceOut(d.get(idOf(request.params))),
+  });
+  app.get('/api/v1/devices/:id/status', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: "A device's communication status",
+      tags,
+      params: IdParams,
+      response: { 200: StatusOut },
+    },
+    handler: async (request) => statusOut(d.get(idOf(request.params)).status),
+  });
+  app.get('/api/v1/devices/:id/values', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: 'Newest value of each measurement (sampled or live), with quality',
+      tags,
+      params: IdParams,
+      response: { 200: Type.Object({ deviceId: Type.Integer(), readings: Type.Array(ReadingOut) }) },
+    },
+    handler: async (request) => {
+      const id = idOf(request.params);
+      return { deviceId: id, readings: d.latest(id).map(readingOut) };
+    },
+  });
+}
+
+function adminRoutes(app: FastifyInstance, d: DevicesService): void {
+  const tags = ['devices'];
+  app.post('/api/v1/devices', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      summary: 'Add a device (it gets a new id)',
+      tags,
+      body: DeviceIn,
+      response: { 201: DeviceOut },
+    },
+    handler: async (request, reply) => {
+      const view = d.add(request.body as NewDevice, actor(request.auth));
+      return reply.code(201).send(deviceOut(view));
+    },
+  });
+  app.patch('/api/v1/devices/:id', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      summary: 'Edit a device (its id and series ids stay)',
+      tags,
+      params: IdParams,
+      body: DevicePatchIn,
+      response: { 200: DeviceOut },
+    },
+    handler: async (request) =>
+      deviceOut(d.update(idOf(request.params), request.body as DevicePatch, actor(request.auth))),
+  });
+  app.delete('/api/v1/devices/:id', {
+    config: { access: ADMIN_ONLY },
+    schema: { summary: 'Remove a device (its id is never given again)', tags, params: IdParams },
+    handler: async (request, reply) => {
+      d.remove(idOf(request.params), actor(request.auth));
+      return reply.code(204).send();
+    },
+  });
+}
+
+function watchRoutes(app: FastifyInstance, d: DevicesService): void {
+  const tags = ['devices'];
+  app.post('/api/v1/devices/watch', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: 'Watch devices: fast live polling while the lease is renewed',
+      tags,
+      body: WatchIn,
+      response: { 201: LeaseOut },
+    },
+    handler: async (request, reply) =>
+      reply.code(201).send(leaseOut(d.watch((request.body as { deviceIds: number[] }).deviceIds))),
+  });
+  app.put('/api/v1/devices/watch/:lease', {
+    config: { access: ANY_ROLE },
+    schema: { summary: 'Renew a watch lease', tags, params: LeaseParams, response: { 200: LeaseOut } },
+    handler: async (request) => leaseOut(d.renewWatch((request.params as { lease: string }).lease)),
+  });
+  app.delete('/api/v1/devices/watch/:lease', {
+    config: { access: ANY_ROLE },
+    schema: { summary: 'End a watch lease', tags, params: LeaseParams },
+    handler: async (request, reply) => {
+      d.endWatch((request.params as { lease: string }).lease);
+      return reply.code(204).send();
+    },
+  });
+}
+
+function discoveryRoutes(app: FastifyInstance, d: DevicesService): void {
+  const tags = ['devices'];
+  app.post('/api/v1/devices/discovery', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      summary: 'Start a Modbus discovery (TCP address list or serial scan); one at a time',
+      tags,
+      body: DiscoveryIn,
+      response: { 202: DiscoveryOut },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(discoveryOut(d.discover(request.body as DiscoveryRequest))),
+  });
+  app.get('/api/v1/devices/discovery', {
+    config: { access: ADMIN_ONLY },
+    schema: { summary: 'Progress and results of the last discovery', tags, response: { 200: DiscoveryOut } },
+    handler: async () => {
+      const s = d.discovery();
+      if (!s) throw new WattgateError(ErrorCodes.NOT_FOUND, 'no discovery has run');
+      return discoveryOut(s);
+    },
+  });
+  app.delete('/api/v1/devices/discovery', {
+    config: { access: ADMIN_ONLY },
+    schema: { summary: 'Cancel the running discovery', tags },
+    handler: async (_request, reply) => {
+      d.cancelDiscovery();
+      return reply.code(204).send();
+    },
+  });
+}
+
+export async function deviceRoutes(app: FastifyInstance, opts: DeviceRouteOptions): Promise<void> {
+  readRoutes(app, opts.devices);
+  adminRoutes(app, opts.devices);
+  watchRoutes(app, opts.devices);
+  discoveryRoutes(app, opts.devices);
+}

@@ -1,0 +1,133 @@
+/**
+ * The parts of a running Wattgate and how they are wired (the composition
+ * root's list, ARCHITECTURE "only app wires concrete parts"): each gets its
+ * context object with its configuration slice; cross-part seams are plain
+ * functions passed here (the gateway's unit 255 asks the wireless part for its
+ * list and the inputs part for its registers; the wireless part hands its
+ * virtual servers to the gateway's router; security events go to the audit
+ * log; the model catalog serves acquisition, wireless and the API). Start
+ * order: audit (first, so it records everything and stops last), inputs,
+ * wireless, gateway, acquisition, web.
+ */
+import { createSimulatorDriver } from '../sim/wireless/radio.js';
+import { createAcquisition } from './acquisition/part.js';
+import { createWebServer } from './api/server.js';
+import { type AppContext, configView } from './core/context.js';
+import { dataPath } from './core/data-dir.js';
+import { wattgateIdentity } from './core/identity.js';
+import { customModelsDir, ModelCatalog } from './devices/models/index.js';
+import { createInputsPart } from './inputs/part.js';
+import { createGateway } from './modbus/gateway.js';
+import { createSerialLineTarget } from './modbus/serial-line-target.js';
+import { createTcpDeviceTarget } from './modbus/tcp-device.js';
+import { createAuditPart } from './security/audit/part.js';
+import type { Part } from './shared/lifecycle.js';
+import { createWirelessPart } from './wireless/part.js';
+
+export interface DefaultPartsOptions {
+  /** Listen on this Modbus port instead of the configured one (0 = ephemeral; tests, benchmarks). */
+  modbusPort?: number;
+  /** Listen on this HTTPS port instead of the configured one (0 = ephemeral; tests). */
+  webPort?: number;
+}
+
+/** The parts of a running Wattgate, in start order. */
+export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
+  const audit = createAuditPart({
+    log: ctx.log,
+    clock: ctx.clock,
+    events: ctx.events,
+    config: ctx.config,
+    audit: configView(ctx, 'audit'),
+    dbPath: dataPath(ctx.dataDir, 'auditDb'),
+    keyPath: dataPath(ctx.dataDir, 'auditKey'),
+  });
+  const models = ModelCatalog.open({
+    customDir: customModelsDir(ctx.dataDir),
+    log: ctx.log.child({ component: 'models' }),
+  });
+  const identity = wattgateIdentity(ctx);
+  const inputs = createInputsPart({
+    log: ctx.log,
+    clock: ctx.clock,
+    events: ctx.events,
+    config: configView(ctx, 'inputs'),
+  });
+  const wireless = createWirelessPart({
+    log: ctx.log,
+    clock: ctx.clock,
+    events: ctx.events,
+    config: configView(ctx, 'wireless'),
+    modbus: configView(ctx, 'modbus'),
+    models,
+    createDriver: (_kind, c) => createSimulatorDriver(c),
+    saveWireless: (next, actor) => {
+      ctx.config.update('wireless', next, { actor, actorKind: 'system' });
+    },
+    panel: identity,
+  });
+  const gateway = createGateway(
+    {
+      log: ctx.log,
+      clock: ctx.clock,
+      events: ctx.events,
+      modbus: configView(ctx, 'modbus'),
+      networks: configView(ctx, 'networks'),
+      identity,
+      createDeviceTarget: (cfg, c) => createTcpDeviceTarget(cfg, c),
+      createSerialLineTarget: (cfg, c) => createSerialLineTarget(cfg, c),
+      wirelessList: () => wireless.list(),
+      digitalInputs: inputs,
+    },
+    opts.modbusPort === undefined ? {} : { portOverride: opts.modbusPort },
+  );
+  wireless.onTargetsChanged(() => gateway.setWirelessTargets(wireless.targets()));
+  gateway.setWirelessTargets(wireless.targets());
+  const acquisition = createAcquisition({
+    log: ctx.log,
+    clock: ctx.clock,
+    events: ctx.events,
+    devices: configView(ctx, 'devices'),
+    acquisition: configView(ctx, 'acquisition'),
+    saveDevices: (next, actor) => {
+      ctx.config.update('devices', next, { actor });
+    },
+    models,
+    serialLines: () => gateway.serialLines(),
+  });
+  models.onChange(() => acquisition.refreshModels());
+  const usedBy = (id: string) =>
+    ctx.config
+      .section('devices')
+      .list.filter((d) => d.model === id)
+      .map((d) => d.name);
+  const web = createWebServer({
+    log: ctx.log,
+    clock: ctx.clock,
+    dataDir: ctx.dataDir,
+    db: ctx.db,
+    web: configView(ctx, 'web'),
+    networks: configView(ctx, 'networks'),
+    installation: ctx.installation,
+    system: configView(ctx, 'system'),
+    audit: { audit: audit.log, record: audit.record },
+    onSecurityEvent: (e) => audit.recordSecurity(e),
+    features: {
+      models: {
+        catalog: models,
+        usedBy,
+        audit: (e) =>
+          audit.record({
+            category: 'config',
+            event: e.type,
+            actor: { kind: 'account', name: e.actor },
+            result: 'success',
+            details: { model: e.id },
+          }),
+      },
+      devices: { devices: acquisition },
+    },
+    ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
+  });
+  return [audit, inputs, wireless, gateway, acquisition, web];
+}

@@ -1,0 +1,93 @@
+/**
+ * What the wireless concentrator publishes on the application bus. The
+ * composition root merges `WirelessEvents` into AppEvents (core/context.ts),
+ * as it does for acquisition's events.
+ *
+ * - `wireless.readings`: one batch per frame received from a paired device:
+ *   the measured values it reported (kinds instant, counter, status, bitmap),
+ *   decoded back from the virtual server's registers — exactly what a Modbus
+ *   client reads (float32 rounding included). `t` = reception time. Quality
+ *   'valid', or 'invalid' when the device reported the value invalid (value
+ *   null). readings.ts turns a batch into acquisition's ReadingBatch shape
+ *   (series ids `modbus:<deviceId>_mb_<key>`) for the history store.
+ * - `wireless.status`: a paired device turned connected / not connected.
+ * - `wireless.paired` / `wireless.removed`: pairing changes (discovery, admin).
+ * - `wireless.unknown`: a device not paired was heard (first time; W4).
+ * - `wireless.discovery`: permit-join opened or closed (W2).
+ */
+import type { ReadingValue } from '../devices/decode.js';
+import type { WirelessStatus } from './device.js';
+import type { UnknownReason } from './registry.js';
+
+export interface WirelessReading {
+  readonly key: string;
+  readonly value: ReadingValue;
+  readonly quality: 'valid' | 'invalid';
+}
+
+export interface WirelessReadingsEvent {
+  /** Radio id, 16 upper-case hex digits. */
+  readonly rfId: string;
+  readonly virtualId: number | null;
+  readonly model: string;
+  readonly name: string;
+  /** Epoch ms: when the frame was received. */
+  readonly t: number;
+  /** The device's communication period. */
+  readonly periodMs: number;
+  readonly readings: readonly WirelessReading[];
+}
+
+export interface WirelessStatusEvent {
+  readonly rfId: string;
+  readonly virtualId: number | null;
+  readonly name: string;
+  readonly status: WirelessStatus;
+  readonly lastSeen: number | null;
+  readonly t: number;
+}
+
+export interface WirelessPairingEvent {
+  readonly rfId: string;
+  readonly model: string;
+  readonly name: string;
+  readonly virtualId: number | null;
+  /** Who: 'discovery' (joined while permit-join was open) or the admin's actor id. */
+  readonly actor: string;
+  readonly t: number;
+}
+
+export interface WirelessUnknownEvent {
+  readonly rfId: string;
+  readonly model: string | null;
+  readonly reason: UnknownReason;
+  readonly t: number;
+}
+
+export interface WirelessDiscoveryEvent {
+  readonly open: boolean;
+  readonly until: number | null;
+}
+
+export const WirelessEventNames = {
+  READINGS: 'wireless.readings',
+  STATUS: 'wireless.status',
+  PAIRED: 'wireless.paired',
+  REMOVED: 'wireless.removed',
+  UNKNOWN: 'wireless.unknown',
+  DISCOVERY: 'wireless.discovery',
+} as const;
+
+export interface WirelessEvents {
+  'wireless.readings': WirelessReadingsEvent;
+  'wireless.status': WirelessStatusEvent;
+  'wireless.paired': WirelessPairingEvent;
+  'wireless.removed': WirelessPairingEvent;
+  'wireless.unknown': WirelessUnknownEvent;
+  'wireless.discovery': WirelessDiscoveryEvent;
+}
+
+/** The part of the bus the wireless Part publishes on. */
+export interface WirelessEventSink {
+  emit<K extends keyof WirelessEvents>(event: K, payload: WirelessEvents[K]): void;
+}
