@@ -14,9 +14,18 @@
  * - Bounded concurrency: `PasswordHasher` runs at most `maxConcurrent` hashes at
  *   once and queues at most `maxQueued`; beyond that it throws
  *   WattgateError(BUSY) at once (HTTP 429), which is NOT a failed login.
+ * - Off the event loop at the lowest priority: `PasswordHasher` computes scrypt
+ *   in its own worker threads at nice 19 (hash-worker.ts), not on libuv's
+ *   pool, so a login flood only gets CPU time Modbus does not want (J1; the
+ *   measurement is in docs/operations.md). The `...Raw` functions use libuv's
+ *   pool (CLI tools).
+ * - Unknown accounts are verified against a dummy PHC string with a random salt
+ *   and a random key (`dummyPhc`): exactly the work of a real verification,
+ *   and no password hashes to it.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
+import { type HashThreadInfo, HashWorkerPool, type ScryptJob } from './hash-worker.js';
 import { MAX_PASSWORD_BYTES } from './password-policy.js';
 
 export interface ScryptParams {
@@ -35,14 +44,22 @@ const PHC_RE = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d)\$([A-Za-z0-9+/]{16,64
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
 
-function derive(password: string | Buffer, salt: Buffer, params: ScryptParams, len: number): Promise<Buffer> {
-  const N = 2 ** params.ln;
-  const maxmem = 256 * N * params.r + 16 * 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, len, { N, r: params.r, p: params.p, maxmem }, (err, key) =>
+/** Computes one scrypt key. */
+export type Deriver = (job: ScryptJob) => Promise<Buffer>;
+
+/** scrypt on libuv's thread pool (CLI tools and the `...Raw` functions). */
+export const deriveOnLibuvPool: Deriver = (job) =>
+  new Promise((resolve, reject) => {
+    const { N, r, p, maxmem } = job;
+    scrypt(job.password, job.salt, job.keylen, { N, r, p, maxmem }, (err, key) =>
       err ? reject(err) : resolve(key),
     );
   });
+
+function scryptJob(password: string | Buffer, salt: Buffer, params: ScryptParams, len: number): ScryptJob {
+  const N = 2 ** params.ln;
+  const maxmem = 256 * N * params.r + 16 * 1024 * 1024;
+  return { password, salt, keylen: len, N, r: params.r, p: params.p, maxmem };
 }
 
 export interface ParsedHash {
@@ -69,31 +86,41 @@ function overCap(password: string): boolean {
 export async function hashPasswordRaw(
   password: string,
   params: ScryptParams = DEFAULT_SCRYPT,
+  derive: Deriver = deriveOnLibuvPool,
 ): Promise<string> {
   if (overCap(password)) {
     throw new WattgateError(ErrorCodes.PASSWORD_POLICY, `password exceeds ${MAX_PASSWORD_BYTES} bytes`);
   }
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password.normalize('NFC'), salt, params, KEY_BYTES);
+  const key = await derive(scryptJob(password.normalize('NFC'), salt, params, KEY_BYTES));
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;
 }
 
-/** A well-formed hash of a random secret: what unknown accounts are verified against (SEC-A5). */
-export function dummyHash(params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
-  return hashPasswordRaw(randomBytes(24).toString('base64'), params);
+/**
+ * A well-formed PHC string with a random salt and a random key: what unknown
+ * accounts are verified against (SEC-A5). Verifying against it costs exactly
+ * what a real verification costs; no password hashes to a random key.
+ */
+export function dummyPhc(params: ScryptParams = DEFAULT_SCRYPT): string {
+  const [salt, key] = [randomBytes(SALT_BYTES), randomBytes(KEY_BYTES)];
+  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;
 }
 
 /**
  * Verifies a password against a PHC string in constant time. A malformed stored
  * hash or an over-cap password gives false (after the same amount of work).
  */
-export async function verifyPasswordRaw(password: string, phc: string): Promise<boolean> {
+export async function verifyPasswordRaw(
+  password: string,
+  phc: string,
+  derive: Deriver = deriveOnLibuvPool,
+): Promise<boolean> {
   const parsed = parsePhc(phc);
   const params = parsed?.params ?? DEFAULT_SCRYPT;
   const salt = parsed?.salt ?? randomBytes(SALT_BYTES);
   const len = parsed?.hash.length ?? KEY_BYTES;
   const input = overCap(password) ? randomBytes(32) : password.normalize('NFC');
-  const key = await derive(input, salt, params, len);
+  const key = await derive(scryptJob(input, salt, params, len));
   if (!parsed || overCap(password)) return false;
   return timingSafeEqual(key, parsed.hash);
 }
@@ -113,12 +140,17 @@ export class PasswordHasher {
   readonly params: ScryptParams;
   #running = 0;
   readonly #waiting: Array<() => void> = [];
-  #dummy: Promise<string> | undefined;
+  readonly #dummy: string;
+  readonly #pool: HashWorkerPool;
+  readonly #derive: Deriver;
 
   constructor(opts: HasherOptions = {}) {
     this.maxConcurrent = opts.maxConcurrent ?? 1;
     this.maxQueued = opts.maxQueued ?? 4;
     this.params = opts.params ?? DEFAULT_SCRYPT;
+    this.#dummy = dummyPhc(this.params);
+    this.#pool = new HashWorkerPool({ size: this.maxConcurrent });
+    this.#derive = (job) => this.#pool.derive(job);
   }
 
   /** Hashes running plus waiting. */
@@ -127,19 +159,27 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.#run(() => hashPasswordRaw(password, this.params));
+    return this.#run(() => hashPasswordRaw(password, this.params, this.#derive));
   }
 
   verify(password: string, phc: string): Promise<boolean> {
-    return this.#run(() => verifyPasswordRaw(password, phc));
+    return this.#run(() => verifyPasswordRaw(password, phc, this.#derive));
   }
 
   /** Same work and timing as a real verification, always false: for unknown accounts. */
   async verifyDummy(password: string): Promise<false> {
-    this.#dummy ??= dummyHash(this.params);
-    const phc = await this.#dummy;
-    await this.#run(() => verifyPasswordRaw(password, phc));
+    await this.#run(() => verifyPasswordRaw(password, this.#dummy, this.#derive));
     return false;
+  }
+
+  /** The hashing thread's id and niceness (starts it if needed): for tests and diagnostics. */
+  threadInfo(): Promise<HashThreadInfo> {
+    return this.#pool.threadInfo();
+  }
+
+  /** Ends the hashing threads (they are unref'd while idle, so this is optional). */
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 
   /** Throws BUSY synchronously-at-call when both the slots and the queue are full. */

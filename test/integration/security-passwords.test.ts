@@ -1,11 +1,21 @@
 /**
- * SEC-A1, A2, A3, J1: password rules (S2 exactly), blocklist, NIST profile,
- * scrypt PHC hashes, byte cap, bounded hashing concurrency.
+ * SEC-A1, A2, A3, A5, J1: password rules (S2 exactly), blocklist, NIST profile,
+ * scrypt PHC hashes, byte cap, bounded hashing concurrency, hashing in a
+ * worker thread at nice 19, unknown accounts cost a real verification.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { HASH_NICE } from '../../src/security/hash-worker.js';
 import { isCommonPassword, passwordProblems } from '../../src/security/password-policy.js';
-import { PasswordHasher, parsePhc, verifyPasswordRaw } from '../../src/security/passwords.js';
+import {
+  DEFAULT_SCRYPT,
+  dummyPhc,
+  hashPasswordRaw,
+  PasswordHasher,
+  parsePhc,
+  verifyPasswordRaw,
+} from '../../src/security/passwords.js';
 import { hasCode } from '../../src/shared/errors.js';
 
 const ok = (pw: string, profile: 'reference' | 'nist' = 'reference') =>
@@ -83,4 +93,52 @@ test('SEC-J1: bounded concurrency — excess hashes fail fast with BUSY', async 
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
   assert.equal(busy.length, 3);
   assert.equal(hasher.load, 0);
+});
+
+test('SEC-J1: the hasher computes scrypt in a thread of its own at nice 19, same hashes as libuv', {
+  skip: existsSync('/proc/thread-self') ? false : 'needs Linux /proc',
+}, async () => {
+  const hasher = new PasswordHasher();
+  try {
+    const { tid, nice } = await hasher.threadInfo();
+    assert.equal(nice, HASH_NICE);
+    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), HASH_NICE);
+    const inWorker = await hasher.hash('Qzxvkmp1!');
+    assert.equal(await verifyPasswordRaw('Qzxvkmp1!', inWorker), true, 'worker hash, libuv verify');
+    const onPool = await hashPasswordRaw('Qzxvkmp1!');
+    assert.equal(await hasher.verify('Qzxvkmp1!', onPool), true, 'libuv hash, worker verify');
+    assert.equal(await hasher.verify('Qzxvkmp2!', onPool), false);
+  } finally {
+    await hasher.close();
+  }
+});
+
+test('SEC-A5: an unknown account costs a real verification (dummy hash, production parameters)', async () => {
+  const dummy = parsePhc(dummyPhc());
+  assert.deepEqual(dummy?.params, DEFAULT_SCRYPT);
+  assert.equal(dummy?.salt.length, 16);
+  assert.equal(dummy?.hash.length, 32);
+  const hasher = new PasswordHasher();
+  try {
+    const known = await hasher.hash('Qzxvkmp1!');
+    const real: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      let t0 = performance.now();
+      assert.equal(await hasher.verify('Wrong-Passw0rd', known), false);
+      real.push(performance.now() - t0);
+      t0 = performance.now();
+      assert.equal(await hasher.verifyDummy('Wrong-Passw0rd'), false);
+      unknown.push(performance.now() - t0);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] ?? 0;
+    const ratio = median(unknown) / median(real);
+    console.log(
+      `verification: known ${median(real).toFixed(0)} ms, unknown ${median(unknown).toFixed(0)} ms`,
+    );
+    assert.ok(ratio > 0.5 && ratio < 2, `unknown/known time ratio ${ratio.toFixed(2)}`);
+  } finally {
+    await hasher.close();
+  }
 });
