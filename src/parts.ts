@@ -6,8 +6,9 @@
  * list and the inputs part for its registers; the wireless part hands its
  * virtual servers to the gateway's router; security events go to the audit
  * log; the model catalog serves acquisition, wireless and the API). Start
- * order: audit (first, so it records everything and stops last), inputs,
- * wireless, gateway, acquisition, web.
+ * order: audit (first, so it records everything and stops last), history
+ * (stops after acquisition: the last samples are flushed), inputs, wireless,
+ * gateway, acquisition, web.
  */
 import { createSimulatorDriver } from '../sim/wireless/radio.js';
 import { createAcquisition } from './acquisition/part.js';
@@ -22,6 +23,8 @@ import { createSerialLineTarget } from './modbus/serial-line-target.js';
 import { createTcpDeviceTarget } from './modbus/tcp-device.js';
 import { createAuditPart } from './security/audit/part.js';
 import type { Part } from './shared/lifecycle.js';
+import { createHistoryPart } from './storage/history/part.js';
+import type { SeriesMeta } from './storage/history/types.js';
 import { createWirelessPart } from './wireless/part.js';
 
 export interface DefaultPartsOptions {
@@ -96,6 +99,14 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     serialLines: () => gateway.serialLines(),
   });
   models.onChange(() => acquisition.refreshModels());
+  const history = createHistoryPart({
+    log: ctx.log,
+    clock: ctx.clock,
+    events: ctx.events,
+    config: configView(ctx, 'history'),
+    path: dataPath(ctx.dataDir, 'historyDb'),
+    meta: (deviceId, key) => seriesMeta(ctx, models, deviceId, key),
+  });
   const usedBy = (id: string) =>
     ctx.config
       .section('devices')
@@ -126,8 +137,29 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
           }),
       },
       devices: { devices: acquisition },
+      history: { history: history.store, timeZone: () => ctx.config.section('system').timezone },
     },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
-  return [audit, inputs, wireless, gateway, acquisition, web];
+  return [audit, history, inputs, wireless, gateway, acquisition, web];
+}
+
+/** A series' metadata from the device's configuration and its model's measurement. */
+function seriesMeta(
+  ctx: AppContext,
+  models: ModelCatalog,
+  deviceId: number,
+  key: string,
+): SeriesMeta | undefined {
+  const d = ctx.config.section('devices').list.find((x) => x.id === deviceId);
+  if (!d) return undefined;
+  const m = models.get(d.model)?.measurements.find((x) => x.key === key);
+  return {
+    name: m ? `${d.name} ${m.name}` : `${d.name} ${key}`,
+    device: d.name,
+    measurement: key,
+    ...(m ? { unit: m.unit, kind: m.kind === 'counter' ? 'counter' : 'gauge' } : {}),
+    usage: d.usage,
+    zone: d.zone,
+  };
 }

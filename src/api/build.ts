@@ -27,6 +27,7 @@ import { authRoutes } from './routes/auth.js';
 import { certificateRoutes } from './routes/certificate.js';
 import { type DeviceRouteOptions, deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
+import { type HistoryRouteOptions, historyRoutes } from './routes/history.js';
 import { type ModelRouteOptions, modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
@@ -53,6 +54,8 @@ export interface ApiOptions {
   models?: ModelRouteOptions;
   /** Devices, discovery, live values; routes only when given. */
   devices?: DeviceRouteOptions;
+  /** History queries and CSV export; routes only when given. */
+  history?: HistoryRouteOptions;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -88,6 +91,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.audit) await app.register(auditRoutes, opts.audit);
   if (opts.models) await app.register(modelRoutes, opts.models);
   if (opts.devices) await app.register(deviceRoutes, opts.devices);
+  if (opts.history) await app.register(historyRoutes, opts.history);
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

@@ -15,6 +15,7 @@ import { silentLogger } from '../shared/logger.js';
 import { openDatabase } from '../storage/database.js';
 import { buildApi } from './build.js';
 import { renderOpenApi } from './openapi.js';
+import type { HistoryQueryApi } from './routes/history.js';
 
 /** A service whose every method throws: routes are registered for their schemas, never called. */
 function undocumented<T extends object>(what: string): T {
@@ -66,6 +67,7 @@ export async function generateOpenApi(): Promise<string> {
       },
       models: { catalog: ModelCatalog.open() },
       devices: { devices: undocumented<DevicesService>('devices') },
+      history: { history: undocumented<HistoryQueryApi>('history') },
     });
     const text = renderOpenApi(app.routeTable);
     await app.close();

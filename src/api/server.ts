@@ -48,8 +48,8 @@ export interface WebServerContext {
   onSecurityEvent?: (e: SecurityEvent) => void;
   /** The audit log: its routes (read, export, verify) are served when given. */
   audit?: Pick<AuditRouteOptions, 'audit' | 'record'>;
-  /** Feature routes served when given (device models, devices). */
-  features?: Pick<ApiOptions, 'models' | 'devices'>;
+  /** Feature routes served when given (device models, devices, history). */
+  features?: Pick<ApiOptions, 'models' | 'devices' | 'history'>;
   /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
   portOverride?: number;
   /** Listen only on these hosts instead of the networks' addresses (tests). */

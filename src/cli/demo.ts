@@ -4,12 +4,17 @@
  * loopback and high ports (the product defaults are 502/443/5357). The demo
  * grows with each capability; it prints what is running and how to query it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Value } from 'typebox/value';
+import { backfillHistory } from '../../sim/demo-history.js';
 import { startPanel } from '../../sim/panel.js';
+import { demoInputs, demoWireless } from '../../sim/wireless/demo-panel.js';
 import { createApp, defaultParts } from '../app.js';
 import type { Config } from '../config/index.js';
+import { type HistoryConfig, HistorySchema } from '../config/schema-history.js';
+import { dataPath, ensureDataDir } from '../core/data-dir.js';
 import { systemClock } from '../shared/clock.js';
 import { type CommonOptions, runtime } from './runtime.js';
 import { serveUntilSignal } from './serve.js';
@@ -23,12 +28,42 @@ export interface DemoOptions extends CommonOptions {
 export const DEMO_MODBUS_PORT = 15020;
 export const DEMO_WEB_PORT = 15443;
 export const DEMO_METERS = [1, 2, 3] as const;
+export const DEMO_HISTORY_DAYS = 28;
 
-/** The demo configuration: one loopback network, the gateway and the web server on it, three TCP meters. */
+/** The demo meters as datalogger devices (model of the simulated panel's layout), sampled every minute. */
+export const DEMO_DEVICES = [
+  { id: 1, name: 'Main incomer', usage: 'main', zone: 'Building' },
+  { id: 2, name: 'Lighting floor 1', usage: 'lighting', zone: 'Floor 1' },
+  { id: 3, name: 'HVAC', usage: 'hvac', zone: 'Roof' },
+] as const;
+
+function demoDevices(panelPort: number): Config['devices'] {
+  return {
+    nextId: DEMO_DEVICES.length + 1,
+    list: DEMO_DEVICES.map((d) => ({
+      ...d,
+      model: 'wattgate-demo-meter',
+      enabled: true,
+      location: { kind: 'tcp' as const, host: '127.0.0.1', port: panelPort, unit: d.id, timeoutMs: 1000 },
+      commodity: 'electricity' as const,
+      periodMinutes: 1 as const,
+    })),
+  };
+}
+
+/**
+ * The demo configuration: one loopback network, the gateway and the web server
+ * on it, three TCP meters (gateway virtual ids 1–3 and datalogger devices),
+ * ten paired wireless sensors of different families (virtual ids 100–109) and
+ * an eleventh waiting for its install code, two pulse inputs.
+ */
 export function demoConfig(base: Config, ports: { modbus: number; web: number; panel: number }): Config {
   const { modbus: modbusPort, web: webPort, panel: panelPort } = ports;
   return {
     ...base,
+    devices: demoDevices(panelPort),
+    wireless: { ...base.wireless, ...demoWireless() },
+    inputs: demoInputs(),
     web: { ...base.web, port: webPort, enabled: { LOOP: true } },
     system: { name: 'Wattgate demo', location: 'Simulated switchboard', timezone: 'UTC' },
     networks: { LOOP: { addresses: ['127.0.0.1'], description: 'Demo (loopback only)' } },
@@ -55,11 +90,16 @@ function banner(version: string, dataDir: string, keep: boolean, port: number, w
     `  data directory : ${dataDir}${keep ? '' : ' (removed on exit; pass --data-dir to keep it)'}`,
     `  Web (HTTPS)    : https://127.0.0.1:${webPort}/ — self-signed certificate; set the first admin`,
     '                   password with the device code printed above (shown once, also in <data directory>/device-code)',
-    `  Modbus TCP     : 127.0.0.1:${port} — unit 255 is Wattgate itself, units 1–3 are simulated meters`,
+    `  Modbus TCP     : 127.0.0.1:${port} — unit 255 is Wattgate itself, units 1–3 are simulated meters,`,
+    '                   units 100–109 are simulated wireless sensors (public register maps of their families)',
+    `  History        : ${DEMO_HISTORY_DAYS} days back-filled, then sampled every minute (GET /api/v1/history/series)`,
     '  Try (Debian package mbpoll; register numbers are 1-based):',
     `    ${mb} -a 255 -r 159 -c 1 127.0.0.1           # health: 0 = nominal`,
     `    ${mb} -a 255 -r 101 -c 6 -t 4:hex 127.0.0.1  # serial number (ASCII)`,
     `    ${mb} -a 1 -r 1 -c 5 -t 4:float -B 127.0.0.1 # meter 1: V, A, kW, PF, Hz`,
+    `    ${mb} -a 255 -r 501 -c 10 -t 4:hex 127.0.0.1  # wireless list: RF id + virtual address`,
+    `    ${mb} -a 100 -r 3028 -c 3 -t 4:float -B 127.0.0.1 # wireless sensor 100: V A-N, B-N, C-N`,
+    `    ${mb} -a 255 -r 1001 -c 20 127.0.0.1         # digital inputs (water and gas pulse counters)`,
     '  Configuration  : npm run wattgate -- config export --data-dir <data directory>',
     '  Press Ctrl-C to stop.',
   ].join('\n');
@@ -73,9 +113,20 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   try {
     const port = opts.modbusPort ?? DEMO_MODBUS_PORT;
     const webPort = opts.webPort ?? DEMO_WEB_PORT;
+    ensureDataDir(dataDir);
+    if (!existsSync(dataPath(dataDir, 'historyDb'))) {
+      backfillHistory({
+        path: dataPath(dataDir, 'historyDb'),
+        settings: Value.Default(HistorySchema, {}) as HistoryConfig,
+        devices: DEMO_DEVICES,
+        now: systemClock.now(),
+        days: DEMO_HISTORY_DAYS,
+        stepMs: 15 * 60_000,
+      });
+    }
     const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx) });
     const config = demoConfig(app.ctx.config.get(), { modbus: port, web: webPort, panel: panel.port });
-    app.ctx.config.replace(config, { actor: 'demo' });
+    app.ctx.config.replace(config, { actor: 'demo', actorKind: 'system' });
     await serveUntilSignal(app, opts.duration === undefined ? undefined : opts.duration * 1000, () =>
       process.stdout.write(`${banner(app.ctx.version, dataDir, keep, port, webPort)}\n`),
     );

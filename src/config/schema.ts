@@ -14,6 +14,7 @@ import Type from 'typebox';
 import { Formats } from './formats.js';
 import { AuditSchema } from './schema-audit.js';
 import { AcquisitionSchema, DevicesSchema } from './schema-devices.js';
+import { HistorySchema } from './schema-history.js';
 import { InputsSchema } from './schema-inputs.js';
 import { WebSchema } from './schema-web.js';
 import { WirelessSchema } from './schema-wireless.js';
@@ -184,6 +185,7 @@ export const ConfigSchema = Type.Object(
     wireless: WirelessSchema,
     inputs: InputsSchema,
     audit: AuditSchema,
+    history: HistorySchema,
   },
   closed,
 );
@@ -203,6 +205,7 @@ export type {
   DeviceLocation,
   DevicesConfig,
 } from './schema-devices.js';
+export type { HistoryConfig } from './schema-history.js';
 export type { InputChannelConfig, InputsConfig } from './schema-inputs.js';
 export type { WebConfig } from './schema-web.js';
 export type {

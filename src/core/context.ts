@@ -13,6 +13,7 @@ import type { ModbusEvents } from '../modbus/events.js';
 import type { Clock } from '../shared/clock.js';
 import type { TypedEvents } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
+import type { HistoryEvents } from '../storage/history/part.js';
 import type { Installation } from '../storage/index.js';
 import type { WirelessEvents } from '../wireless/events.js';
 
@@ -22,7 +23,8 @@ export interface AppEvents
     ModbusEvents,
     WirelessEvents,
     InputsEvents,
-    AcquisitionEvents {
+    AcquisitionEvents,
+    HistoryEvents {
   'app.started': { version: string };
   'app.stopping': { reason: string };
 }

@@ -14,6 +14,8 @@ export const DATA_LAYOUT = {
   auditDb: 'audit.db',
   /** The audit log's MAC key (0600): outside the database it protects. */
   auditKey: 'audit.key',
+  /** Time-series history (history profile: WAL + synchronous=NORMAL). */
+  historyDb: 'history.db',
 } as const;
 
 export interface DataDirReport {
