@@ -10,13 +10,20 @@ import type { HistoryConfig } from '../src/config/schema-history.js';
 import { HistoryStore } from '../src/storage/history/store.js';
 import { generateSeries, type MeasurementKind } from './meter-data.js';
 
-const KEYS: ReadonlyArray<[key: string, kind: MeasurementKind, unit: string, factor: number]> = [
+/** Which generator each measurement key takes, its unit, and the factor to the model's unit (kW → W). */
+export const BACKFILL_KEYS: ReadonlyArray<
+  [key: string, kind: MeasurementKind, unit: string, factor: number]
+> = [
   ['VLNAvg', 'voltage', 'V', 1],
+  ['VAN', 'voltage', 'V', 1],
   ['IAvg', 'current', 'A', 1],
+  ['IA', 'current', 'A', 1],
   ['PTot', 'active-power', 'W', 1000],
   ['PF', 'power-factor', '', 1],
   ['Freq', 'frequency', 'Hz', 1],
   ['EActDelTot', 'active-energy', 'Wh', 1],
+  ['T', 'temperature', '°C', 1],
+  ['RH', 'humidity', '', 1],
 ];
 
 export interface BackfillDevice {
@@ -24,6 +31,8 @@ export interface BackfillDevice {
   name: string;
   usage: string;
   zone: string;
+  /** The model's measurement keys: those in BACKFILL_KEYS are back-filled. */
+  keys: readonly string[];
 }
 
 export interface BackfillOptions {
@@ -44,7 +53,7 @@ export function backfillHistory(o: BackfillOptions): number {
     const count = Math.floor((o.days * 86_400_000) / o.stepMs);
     const start = Math.floor(o.now / o.stepMs) * o.stepMs - count * o.stepMs;
     for (const d of o.devices) {
-      for (const [key, kind, unit, factor] of KEYS) {
+      for (const [key, kind, unit, factor] of BACKFILL_KEYS.filter(([k]) => d.keys.includes(k))) {
         const id = `modbus:${d.id}_mb_${key}`;
         store.defineSeries(id, {
           name: `${d.name} ${key}`,

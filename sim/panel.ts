@@ -16,7 +16,7 @@
 
 import { encodeValue } from '../src/protocol/modbus/index.js';
 import type { Clock } from '../src/shared/clock.js';
-import { startTcpSlave, type TcpSlave } from './modbus/tcp-slave.js';
+import { startTcpSlave, type TcpSlave, type UnitBank } from './modbus/tcp-slave.js';
 
 export const DEMO_METER_LAYOUT = [
   { address: 0, name: 'voltage', type: 'float32', unit: 'V' },
@@ -50,8 +50,11 @@ export function loadShape(ms: number): number {
   return 0.6 - 0.4 * Math.cos(((hour - 2) / 24) * 2 * Math.PI);
 }
 
-export async function startPanel(opts: PanelOptions): Promise<Panel> {
-  const slave = await startTcpSlave({ port: opts.port ?? 0, units: opts.units });
+/** Moves the demo meter values of `units` in their banks, every `periodMs` (default 1 s) on `clock`. */
+export function movingMeters(
+  bankOf: (unit: number) => UnitBank,
+  opts: { units: readonly number[]; clock: Clock; periodMs?: number; random?: () => number },
+): { tick(): void; stop(): void } {
   const random = opts.random ?? Math.random;
   const energyWh = new Map<number, number>(opts.units.map((u) => [u, 1_000_000 * u]));
   let last = opts.clock.now();
@@ -62,7 +65,7 @@ export async function startPanel(opts: PanelOptions): Promise<Panel> {
     last = now;
     for (const unit of opts.units) {
       const voltage = 230 + (random() - 0.5) * 4;
-      const current = (10 + 15 * unit) * loadShape(now) * (0.95 + random() * 0.1);
+      const current = (10 + 15 * (unit % 10)) * loadShape(now) * (0.95 + random() * 0.1);
       const pf = 0.9 + random() * 0.08;
       const kw = (3 * voltage * current * pf) / 1000;
       const wh = (energyWh.get(unit) ?? 0) + kw * 1000 * hours;
@@ -75,17 +78,23 @@ export async function startPanel(opts: PanelOptions): Promise<Panel> {
         ...f32(50 + (random() - 0.5) * 0.1),
         ...encodeValue({ type: 'uint64' }, BigInt(Math.floor(wh))),
       ];
-      slave.bank(unit).setRegisters('holding', 0, regs);
+      bankOf(unit).setRegisters('holding', 0, regs);
     }
   };
   tick();
   const timer = opts.clock.setInterval(tick, opts.periodMs ?? 1000);
+  return { tick, stop: () => timer.cancel() };
+}
+
+export async function startPanel(opts: PanelOptions): Promise<Panel> {
+  const slave = await startTcpSlave({ port: opts.port ?? 0, units: opts.units });
+  const meters = movingMeters((u) => slave.bank(u), opts);
   return {
     slave,
     port: slave.port,
-    tick,
+    tick: meters.tick,
     async close() {
-      timer.cancel();
+      meters.stop();
       await slave.close();
     },
   };

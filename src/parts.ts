@@ -104,6 +104,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     clock: ctx.clock,
     events: ctx.events,
     config: configView(ctx, 'history'),
+    devices: configView(ctx, 'devices'),
     path: dataPath(ctx.dataDir, 'historyDb'),
     meta: (deviceId, key) => seriesMeta(ctx, models, deviceId, key),
   });

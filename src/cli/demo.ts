@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { Value } from 'typebox/value';
 import { backfillHistory } from '../../sim/demo-history.js';
 import { startPanel } from '../../sim/panel.js';
+import { startSerialPanel } from '../../sim/serial-panel.js';
 import { demoInputs, demoWireless } from '../../sim/wireless/demo-panel.js';
 import { createApp, defaultParts } from '../app.js';
 import type { Config } from '../config/index.js';
 import { type HistoryConfig, HistorySchema } from '../config/schema-history.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { ModelCatalog } from '../devices/models/index.js';
+import { serialLineConfig } from '../modbus/serial-line-config.js';
 import { systemClock } from '../shared/clock.js';
 import { type CommonOptions, runtime } from './runtime.js';
 import { serveUntilSignal } from './serve.js';
@@ -29,26 +32,80 @@ export const DEMO_MODBUS_PORT = 15020;
 export const DEMO_WEB_PORT = 15443;
 export const DEMO_METERS = [1, 2, 3] as const;
 export const DEMO_HISTORY_DAYS = 28;
+export const DEMO_SERIAL_LINE = 'RS485-1';
+export const DEMO_SERIAL_UNITS = [21, 22] as const;
 
 /** The demo meters as datalogger devices (model of the simulated panel's layout), sampled every minute. */
 export const DEMO_DEVICES = [
-  { id: 1, name: 'Main incomer', usage: 'main', zone: 'Building' },
-  { id: 2, name: 'Lighting floor 1', usage: 'lighting', zone: 'Floor 1' },
-  { id: 3, name: 'HVAC', usage: 'hvac', zone: 'Roof' },
+  { id: 1, name: 'Meter 1 (TCP)', usage: 'main', zone: 'Building' },
+  { id: 2, name: 'Meter 2 (TCP)', usage: 'lighting', zone: 'Floor 1' },
+  { id: 3, name: 'Meter 3 (TCP)', usage: 'hvac', zone: 'Roof' },
 ] as const;
 
-function demoDevices(panelPort: number): Config['devices'] {
-  return {
-    nextId: DEMO_DEVICES.length + 1,
-    list: DEMO_DEVICES.map((d) => ({
-      ...d,
-      model: 'wattgate-demo-meter',
-      enabled: true,
-      location: { kind: 'tcp' as const, host: '127.0.0.1', port: panelPort, unit: d.id, timeoutMs: 1000 },
-      commodity: 'electricity' as const,
-      periodMinutes: 1 as const,
-    })),
-  };
+type DeviceList = Config['devices']['list'];
+
+/** The paired wireless sensors as datalogger devices (ids from 4), so their values reach the history. */
+function wirelessDevices(firstId: number): DeviceList {
+  return demoWireless().devices.map((w, i) => ({
+    id: firstId + i,
+    name: w.name,
+    model: w.model,
+    enabled: true,
+    location: { kind: 'wireless' as const, rfId: w.rfId },
+    usage: 'none' as const,
+    zone: 'Switchboard',
+    commodity: 'electricity' as const,
+    periodMinutes: 1 as const,
+  }));
+}
+
+/** The serial meters as datalogger devices, polled through the gateway's line at low priority. */
+function serialDevices(firstId: number, serial?: { units: readonly number[] }): DeviceList {
+  return (serial?.units ?? []).map((unit, i) => ({
+    id: firstId + i,
+    name: `Meter ${unit} (RS-485)`,
+    model: 'wattgate-demo-meter',
+    enabled: true,
+    location: { kind: 'serial' as const, line: DEMO_SERIAL_LINE, slave: unit },
+    usage: 'plug-loads' as const,
+    zone: 'Floor 2',
+    commodity: 'electricity' as const,
+    periodMinutes: 1 as const,
+  }));
+}
+
+function demoDevices(panelPort: number, serial?: { units: readonly number[] }): Config['devices'] {
+  const tcp: DeviceList = DEMO_DEVICES.map((d) => ({
+    ...d,
+    model: 'wattgate-demo-meter',
+    enabled: true,
+    location: { kind: 'tcp' as const, host: '127.0.0.1', port: panelPort, unit: d.id, timeoutMs: 1000 },
+    commodity: 'electricity' as const,
+    periodMinutes: 1 as const,
+  }));
+  const wireless = wirelessDevices(tcp.length + 1);
+  const list = [...tcp, ...wireless, ...serialDevices(tcp.length + wireless.length + 1, serial)];
+  return { nextId: list.length + 1, list };
+}
+
+/** Back-fills the history of every demo device whose model has measurements the generator knows. */
+function backfill(dataDir: string, panelPort: number, serial?: { units: readonly number[] }): void {
+  const models = ModelCatalog.open();
+  const devices = demoDevices(panelPort, serial).list.map((d) => ({
+    id: d.id,
+    name: d.name,
+    usage: d.usage,
+    zone: d.zone,
+    keys: models.get(d.model)?.measurements.map((m) => m.key) ?? [],
+  }));
+  backfillHistory({
+    path: dataPath(dataDir, 'historyDb'),
+    settings: Value.Default(HistorySchema, {}) as HistoryConfig,
+    devices,
+    now: systemClock.now(),
+    days: DEMO_HISTORY_DAYS,
+    stepMs: 15 * 60_000,
+  });
 }
 
 /**
@@ -57,11 +114,15 @@ function demoDevices(panelPort: number): Config['devices'] {
  * ten paired wireless sensors of different families (virtual ids 100–109) and
  * an eleventh waiting for its install code, two pulse inputs.
  */
-export function demoConfig(base: Config, ports: { modbus: number; web: number; panel: number }): Config {
+export function demoConfig(
+  base: Config,
+  ports: { modbus: number; web: number; panel: number },
+  serial?: { path: string; units: readonly number[] },
+): Config {
   const { modbus: modbusPort, web: webPort, panel: panelPort } = ports;
   return {
     ...base,
-    devices: demoDevices(panelPort),
+    devices: demoDevices(panelPort, serial),
     wireless: { ...base.wireless, ...demoWireless() },
     inputs: demoInputs(),
     web: { ...base.web, port: webPort, enabled: { LOOP: true } },
@@ -70,6 +131,16 @@ export function demoConfig(base: Config, ports: { modbus: number; web: number; p
     modbus: {
       ...base.modbus,
       server: { ...base.modbus.server, port: modbusPort, enabled: { LOOP: true }, allowList: {} },
+      serialLines: serial
+        ? [
+            serialLineConfig({
+              name: DEMO_SERIAL_LINE,
+              path: serial.path,
+              baud: 19200,
+              unitIds: [...serial.units],
+            }),
+          ]
+        : [],
       tcpDevices: DEMO_METERS.map((unit) => ({
         name: `meter-${unit}`,
         host: '127.0.0.1',
@@ -83,8 +154,21 @@ export function demoConfig(base: Config, ports: { modbus: number; web: number; p
   };
 }
 
-function banner(version: string, dataDir: string, keep: boolean, port: number, webPort: number): string {
+interface BannerInfo {
+  version: string;
+  dataDir: string;
+  keep: boolean;
+  port: number;
+  webPort: number;
+  serial: boolean;
+}
+
+function banner(b: BannerInfo): string {
+  const { version, dataDir, keep, port, webPort } = b;
   const mb = `mbpoll -m tcp -p ${port} -1`;
+  const serial = b.serial
+    ? `  Serial line    : ${DEMO_SERIAL_LINE} (a socat pty pair) with meters at units ${DEMO_SERIAL_UNITS.join(' and ')}, through the gateway`
+    : '  Serial line    : not started (install the Debian package socat for a simulated RS-485 line)';
   return [
     `Wattgate ${version} demo — a simulated switchboard on 127.0.0.1`,
     `  data directory : ${dataDir}${keep ? '' : ' (removed on exit; pass --data-dir to keep it)'}`,
@@ -92,6 +176,7 @@ function banner(version: string, dataDir: string, keep: boolean, port: number, w
     '                   password with the device code printed above (shown once, also in <data directory>/device-code)',
     `  Modbus TCP     : 127.0.0.1:${port} — unit 255 is Wattgate itself, units 1–3 are simulated meters,`,
     '                   units 100–109 are simulated wireless sensors (public register maps of their families)',
+    serial,
     `  History        : ${DEMO_HISTORY_DAYS} days back-filled, then sampled every minute (GET /api/v1/history/series)`,
     '  Try (Debian package mbpoll; register numbers are 1-based):',
     `    ${mb} -a 255 -r 159 -c 1 127.0.0.1           # health: 0 = nominal`,
@@ -110,27 +195,23 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wattgate-demo-'));
   const { log } = runtime({ ...opts, dataDir, logLevel: opts.logLevel ?? 'warn' });
   const panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
+  const serialPanel = await startSerialPanel({ units: DEMO_SERIAL_UNITS, clock: systemClock, baud: 19200 });
   try {
     const port = opts.modbusPort ?? DEMO_MODBUS_PORT;
     const webPort = opts.webPort ?? DEMO_WEB_PORT;
     ensureDataDir(dataDir);
-    if (!existsSync(dataPath(dataDir, 'historyDb'))) {
-      backfillHistory({
-        path: dataPath(dataDir, 'historyDb'),
-        settings: Value.Default(HistorySchema, {}) as HistoryConfig,
-        devices: DEMO_DEVICES,
-        now: systemClock.now(),
-        days: DEMO_HISTORY_DAYS,
-        stepMs: 15 * 60_000,
-      });
-    }
+    if (!existsSync(dataPath(dataDir, 'historyDb'))) backfill(dataDir, panel.port, serialPanel);
     const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx) });
-    const config = demoConfig(app.ctx.config.get(), { modbus: port, web: webPort, panel: panel.port });
+    const ports = { modbus: port, web: webPort, panel: panel.port };
+    const config = demoConfig(app.ctx.config.get(), ports, serialPanel);
     app.ctx.config.replace(config, { actor: 'demo', actorKind: 'system' });
     await serveUntilSignal(app, opts.duration === undefined ? undefined : opts.duration * 1000, () =>
-      process.stdout.write(`${banner(app.ctx.version, dataDir, keep, port, webPort)}\n`),
+      process.stdout.write(
+        `${banner({ version: app.ctx.version, dataDir, keep, port, webPort, serial: serialPanel !== undefined })}\n`,
+      ),
     );
   } finally {
+    await serialPanel?.close();
     await panel.close();
     if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }

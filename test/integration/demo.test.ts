@@ -3,9 +3,10 @@
  * shows a living switchboard within a minute. The real CLI runs for 70 s on
  * random high ports with a kept data directory; a real Modbus master (Debian's
  * mbpoll) reads unit 255's wireless list (10 sensors at virtual ids 100–109),
- * a wireless sensor's voltage, the meters behind the gateway and the pulse
+ * a wireless sensor's voltage, the meters behind the gateway (TCP and the
+ * simulated RS-485 line on a socat pty pair) and the pulse
  * counters; afterwards the history database holds the 28 back-filled days and
- * at least one live sample per meter measurement taken after the start.
+ * live samples taken after the start, for a TCP meter and a wireless sensor.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import { HistorySchema } from '../../src/config/schema-history.js';
 import { HistoryStore } from '../../src/storage/history/store.js';
 import { mbpollTcp } from '../support/mbpoll.js';
 import { hasCommand, peer } from '../support/peers.js';
+import { hasSocat } from '../support/socat.js';
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 const mbpoll = await hasCommand('mbpoll', ['-V']);
@@ -35,7 +37,7 @@ function waitFor(text: RegExp, out: () => string, ms: number): Promise<void> {
 }
 
 test('X4: wattgate demo serves meters, wireless sensors, pulse inputs and a filled history within a minute', async (t) => {
-  if (!peer(t, 'mbpoll', mbpoll)) return;
+  if (!peer(t, 'mbpoll', mbpoll) || !peer(t, 'socat', await hasSocat())) return;
   const dir = mkdtempSync(join(tmpdir(), 'wattgate-demo-test-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const started = Date.now();
@@ -79,6 +81,9 @@ test('X4: wattgate demo serves meters, wireless sensors, pulse inputs and a fill
     );
     const meter = await mbpollTcp(opts, 1, 1, 2);
     assert.equal(meter.length, 2);
+    assert.match(out, /Serial line {4}: RS485-1/, 'socat is a CI peer: the demo starts its serial line');
+    const rs485 = await mbpollTcp(opts, 21, 1, 2);
+    assert.equal(rs485.length, 2, 'a meter on the simulated RS-485 line answers through the gateway');
     const inputs = await mbpollTcp(opts, 255, 1001, 4);
     assert.equal(inputs.length, 4);
     assert.equal(await exited, 0, out);
