@@ -25,6 +25,7 @@ import { createAuditPart } from './security/audit/part.js';
 import type { Part } from './shared/lifecycle.js';
 import { createHistoryPart } from './storage/history/part.js';
 import type { SeriesMeta } from './storage/history/types.js';
+import { inputCounterFile } from './storage/input-counters.js';
 import { createWirelessPart } from './wireless/part.js';
 
 export interface DefaultPartsOptions {
@@ -55,6 +56,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     clock: ctx.clock,
     events: ctx.events,
     config: configView(ctx, 'inputs'),
+    store: inputCounterFile(dataPath(ctx.dataDir, 'inputCounters'), ctx.log.child({ component: 'inputs' })),
   });
   const wireless = createWirelessPart({
     log: ctx.log,
@@ -139,6 +141,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       },
       devices: { devices: acquisition },
       history: { history: history.store, timeZone: () => ctx.config.section('system').timezone },
+      wireless: { wireless },
     },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });

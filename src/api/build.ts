@@ -34,6 +34,7 @@ import { pageRoutes } from './routes/pages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { type SystemIdentity, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { type WirelessRouteOptions, wirelessRoutes } from './routes/wireless.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -56,6 +57,8 @@ export interface ApiOptions {
   devices?: DeviceRouteOptions;
   /** History queries and CSV export; routes only when given. */
   history?: HistoryRouteOptions;
+  /** Wireless devices, discovery, removal; routes only when given. */
+  wireless?: WirelessRouteOptions;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -92,6 +95,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.models) await app.register(modelRoutes, opts.models);
   if (opts.devices) await app.register(deviceRoutes, opts.devices);
   if (opts.history) await app.register(historyRoutes, opts.history);
+  if (opts.wireless) await app.register(wirelessRoutes, opts.wireless);
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

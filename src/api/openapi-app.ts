@@ -16,6 +16,7 @@ import { openDatabase } from '../storage/database.js';
 import { buildApi } from './build.js';
 import { renderOpenApi } from './openapi.js';
 import type { HistoryQueryApi } from './routes/history.js';
+import type { WirelessRouteOptions } from './routes/wireless.js';
 
 /** A service whose every method throws: routes are registered for their schemas, never called. */
 function undocumented<T extends object>(what: string): T {
@@ -68,6 +69,7 @@ export async function generateOpenApi(): Promise<string> {
       models: { catalog: ModelCatalog.open() },
       devices: { devices: undocumented<DevicesService>('devices') },
       history: { history: undocumented<HistoryQueryApi>('history') },
+      wireless: { wireless: undocumented<WirelessRouteOptions['wireless']>('wireless') },
     });
     const text = renderOpenApi(app.routeTable);
     await app.close();

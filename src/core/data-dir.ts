@@ -16,6 +16,8 @@ export const DATA_LAYOUT = {
   auditKey: 'audit.key',
   /** Time-series history (history profile: WAL + synchronous=NORMAL). */
   historyDb: 'history.db',
+  /** Digital input counters (saved every minute and at stop). */
+  inputCounters: 'input-counters.json',
 } as const;
 
 export interface DataDirReport {

@@ -1,0 +1,141 @@
+/**
+ * Wireless devices (PRODUCT W2, W4): the paired devices with their status
+ * (connected / not connected, last seen, RSSI/LQI/PER, frames), the unknown
+ * devices flagged for the admin, the radio and discovery state — readable by
+ * every role; opening discovery (with optional 36-hex-digit install codes),
+ * removing a device and rebuilding the network are admin only and audited
+ * through the wireless part's configuration change (actor = the account).
+ */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
+import type { WirelessPart } from '../../wireless/part.js';
+import type { RequestAuth } from '../types.js';
+
+export interface WirelessRouteOptions {
+  wireless: Pick<
+    WirelessPart,
+    | 'devices'
+    | 'unknownDevices'
+    | 'radioOn'
+    | 'permanentlyDisabled'
+    | 'discovery'
+    | 'permitJoin'
+    | 'remove'
+    | 'rebuildNetwork'
+  >;
+}
+
+const closed = { additionalProperties: false } as const;
+const When = Type.Union([Type.String({ description: 'ISO 8601 UTC' }), Type.Null()]);
+const Num = Type.Union([Type.Number(), Type.Null()]);
+const DeviceOut = Type.Object({
+  rfId: Type.String(),
+  name: Type.String(),
+  label: Type.String(),
+  model: Type.String(),
+  virtualId: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.String(),
+  lastSeen: When,
+  periodS: Type.Number(),
+  rssi: Num,
+  lqi: Num,
+  per: Num,
+  framesReceived: Type.Integer(),
+  framesLost: Type.Integer(),
+});
+const UnknownOut = Type.Object({
+  rfId: Type.String(),
+  model: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+});
+const RfParams = Type.Object({ rfId: Type.String({ pattern: '^[0-9A-Fa-f]{16}$' }) });
+const PermitBody = Type.Object(
+  {
+    durationS: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600 })),
+    installCodes: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            code: Type.String({ pattern: '^[0-9A-Fa-f]{36}$' }),
+            rfId: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{16}$' })),
+          },
+          closed,
+        ),
+        { maxItems: 100 },
+      ),
+    ),
+  },
+  closed,
+);
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const actor = (auth: RequestAuth | null) => (auth ? auth.name : 'unknown');
+
+export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOptions): Promise<void> {
+  const w = opts.wireless;
+  app.get('/api/v1/wireless', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: 'Radio state, discovery, paired and unknown wireless devices',
+      tags: ['wireless'],
+      response: {
+        200: Type.Object({
+          radioOn: Type.Boolean(),
+          permanentlyDisabled: Type.Boolean(),
+          discovery: Type.Object({ open: Type.Boolean(), until: When }),
+          devices: Type.Array(DeviceOut),
+          unknown: Type.Array(UnknownOut),
+        }),
+      },
+    },
+    handler: async () => ({
+      radioOn: w.radioOn,
+      permanentlyDisabled: w.permanentlyDisabled,
+      discovery: { open: w.discovery.open, until: iso(w.discovery.until) },
+      devices: w.devices().map((d) => ({ ...d, lastSeen: iso(d.lastSeen) })),
+      unknown: w.unknownDevices().map((u) => ({
+        ...u,
+        firstSeen: new Date(u.firstSeen).toISOString(),
+        lastSeen: new Date(u.lastSeen).toISOString(),
+      })),
+    }),
+  });
+  app.post('/api/v1/wireless/discovery', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      summary: 'Open discovery (permit join), optionally with install codes',
+      tags: ['wireless'],
+      body: PermitBody,
+    },
+    handler: async (request, reply) => {
+      const body = request.body as {
+        durationS?: number;
+        installCodes?: Array<{ code: string; rfId?: string }>;
+      };
+      await w.permitJoin({
+        ...(body.durationS === undefined ? {} : { durationS: body.durationS }),
+        ...(body.installCodes === undefined ? {} : { installCodes: body.installCodes }),
+      });
+      return reply.code(204).send();
+    },
+  });
+  app.delete('/api/v1/wireless/devices/:rfId', {
+    config: { access: ADMIN_ONLY },
+    schema: { summary: 'Remove (unpair) a wireless device', tags: ['wireless'], params: RfParams },
+    handler: async (request, reply) => {
+      await w.remove((request.params as { rfId: string }).rfId, actor(request.auth));
+      return reply.code(204).send();
+    },
+  });
+  app.post('/api/v1/wireless/rebuild', {
+    config: { access: ADMIN_ONLY },
+    schema: { summary: 'Rebuild the network: forget every device and open discovery', tags: ['wireless'] },
+    handler: async (request, reply) => {
+      await w.rebuildNetwork(actor(request.auth));
+      return reply.code(204).send();
+    },
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * PRODUCT W2, W4 through the HTTPS API (fastify inject, injected clock, the
+ * simulator radio with the demo's sensors): the device list with status and
+ * last seen, an unknown device that needs an install code, discovery opened by
+ * an admin with that code pairs it at the next free virtual id, removal
+ * unpairs a device; a viewer reads but cannot change anything.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DEMO_INSTALL_CODE } from '../../sim/wireless/demo-panel.js';
+import { type Harness, login, makeHarness, origin } from '../fixtures/security/harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await makeHarness();
+  await h.wireless.part.start();
+});
+after(() => h.close());
+
+interface Listing {
+  radioOn: boolean;
+  discovery: { open: boolean };
+  devices: Array<{
+    rfId: string;
+    virtualId: number | null;
+    status: string;
+    lastSeen: string | null;
+    model: string;
+  }>;
+  unknown: Array<{ rfId: string; model: string | null; reason: string }>;
+}
+
+async function admin(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) {
+  const s = await login(h);
+  return h.app.inject({
+    method,
+    url,
+    headers: { ...origin, cookie: s.cookie, 'x-csrf-token': s.csrf },
+    ...(payload ? { payload } : {}),
+  });
+}
+
+test('W4: paired devices with status; W2: an install-code device joins when discovery opens with its code; removal', async () => {
+  for (let i = 0; i < 130; i++) h.clock.advance(1000);
+  const first = (await admin('GET', '/api/v1/wireless')).json() as Listing;
+  assert.equal(first.radioOn, true);
+  assert.equal(first.devices.length, 10);
+  assert.ok(
+    first.devices.every((d) => d.status === 'connected' && d.lastSeen !== null),
+    JSON.stringify(first.devices),
+  );
+  assert.deepEqual(
+    first.devices.map((d) => d.virtualId),
+    [100, 101, 102, 103, 104, 105, 106, 107, 108, 109],
+  );
+  const waiting = first.unknown.find((u) => u.model?.startsWith('cl110'));
+  assert.ok(waiting, `the CL110 waits for its install code: ${JSON.stringify(first.unknown)}`);
+
+  const open = await admin('POST', '/api/v1/wireless/discovery', {
+    durationS: 60,
+    installCodes: [{ code: DEMO_INSTALL_CODE }],
+  });
+  assert.equal(open.statusCode, 204, open.body);
+  for (let i = 0; i < 70; i++) h.clock.advance(1000);
+  const joined = (await admin('GET', '/api/v1/wireless')).json() as Listing;
+  const cl = joined.devices.find((d) => d.rfId === waiting.rfId);
+  assert.equal(cl?.virtualId, 110, JSON.stringify(joined.devices.at(-1)));
+
+  const gone = await admin('DELETE', `/api/v1/wireless/devices/${waiting.rfId}`);
+  assert.equal(gone.statusCode, 204, gone.body);
+  const after1 = (await admin('GET', '/api/v1/wireless')).json() as Listing;
+  assert.equal(after1.devices.length, 10);
+  assert.ok(!after1.devices.some((d) => d.rfId === waiting.rfId));
+});
+
+test('W4: a viewer reads the list but cannot open discovery or remove', async () => {
+  const hash = await h.security.hasher.hash('View-only-9x');
+  h.security.accounts.create('viewer2', 'viewer', hash, h.clock.now());
+  const s = await login(h, 'viewer2', 'View-only-9x');
+  const headers = { ...origin, cookie: s.cookie, 'x-csrf-token': s.csrf };
+  assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/wireless', headers })).statusCode, 200);
+  const r = await h.app.inject({ method: 'POST', url: '/api/v1/wireless/rebuild', headers });
+  assert.equal(r.statusCode, 403);
+});
