@@ -49,6 +49,13 @@ test('D1: start, configuration change, service switch, time setting and stop are
     previousEpochMs: clock.now(),
     source: '127.0.0.1:50000',
   });
+  app.ctx.events.emit('inputs.counter-set', {
+    input: 'DI1',
+    field: 'pulseCount',
+    value: 0,
+    source: '127.0.0.1:50001',
+    t: clock.now(),
+  });
   await app.stop('test over');
 
   const db = new Database(join(root, 'audit.db'), { readonly: true });
@@ -72,6 +79,7 @@ test('D1: start, configuration change, service switch, time setting and stop are
     'config.changed',
     'service.disabled',
     'time.set',
+    'input.counter-set',
     'system.stopping',
   ]);
   const change = rows[1];
@@ -92,7 +100,7 @@ test('D1: start, configuration change, service switch, time setting and stop are
 
   const ok = cli('verify-audit');
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /^audit log intact: 5 records 1–5/);
+  assert.match(ok.stdout, /^audit log intact: 6 records 1–6/);
   const w = new Database(join(root, 'audit.db'));
   w.prepare("UPDATE audit_records SET actor = 'mallory' WHERE seq = 2").run();
   w.close();
@@ -101,5 +109,5 @@ test('D1: start, configuration change, service switch, time setting and stop are
   assert.match(bad.stdout, /NOT intact: record 2 was altered .*\[edited at record 2\]/);
   const csv = cli('audit', 'export', '--format', 'csv', '--category', 'config');
   assert.equal(csv.status, 0, csv.stderr);
-  assert.equal(csv.stdout.trimEnd().split('\r\n').length, 2, csv.stdout);
+  assert.equal(csv.stdout.trimEnd().split('\r\n').length, 3, csv.stdout); // header + config.changed + input.counter-set
 });

@@ -6,6 +6,7 @@
  * way (firmware, backup/restore, factory reset …).
  */
 import type { ChangeMeta, ConfigChange } from '../../config/store.js';
+import type { InputCounterSetEvent } from '../../inputs/events.js';
 import type { TimeSetEvent } from '../../modbus/events.js';
 import type { AuditActor, AuditEntry, JsonValue } from './record.js';
 
@@ -80,5 +81,16 @@ export function auditFromTimeSet(e: TimeSetEvent): AuditEntry {
       time: new Date(e.epochMs).toISOString(),
       previous: new Date(e.previousEpochMs).toISOString(),
     },
+  };
+}
+
+export function auditFromCounterSet(e: InputCounterSetEvent): AuditEntry {
+  return {
+    category: 'config',
+    event: 'input.counter-set',
+    actor: { kind: 'anonymous', name: null },
+    source: e.source,
+    result: 'success',
+    details: { via: 'modbus', unitId: 255, input: e.input, field: e.field, value: e.value },
   };
 }

@@ -11,19 +11,21 @@
 import type { AuditConfig } from '../../config/schema-audit.js';
 import type { ChangeMeta, ConfigChange, ConfigStore } from '../../config/store.js';
 import type { ConfigView } from '../../core/context.js';
+import type { InputsEvents } from '../../inputs/events.js';
 import type { ModbusEvents } from '../../modbus/events.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TypedEvents } from '../../shared/events.js';
 import type { Part } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SecurityEvent } from '../auth-service.js';
-import { auditFromConfig, auditFromTimeSet } from './from-app.js';
+import { auditFromConfig, auditFromCounterSet, auditFromTimeSet } from './from-app.js';
 import { auditFromSecurity } from './from-security.js';
 import { type AuditEntry, SYSTEM_ACTOR } from './record.js';
 import { type AppendResult, AuditLog, type AuditNotice } from './store.js';
 
 type AuditedEvents = Record<string, unknown> &
-  ModbusEvents & {
+  ModbusEvents &
+  InputsEvents & {
     'app.started': { version: string };
     'app.stopping': { reason: string };
   };
@@ -82,6 +84,7 @@ export function createAuditPart(ctx: AuditPartContext): AuditPart {
           for (const entry of auditFromConfig(change, meta)) record(entry);
         }),
         ctx.events.on('modbus.time-set', (e) => void record(auditFromTimeSet(e))),
+        ctx.events.on('inputs.counter-set', (e) => void record(auditFromCounterSet(e))),
         ctx.events.on(
           'app.started',
           (e) =>
