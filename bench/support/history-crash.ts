@@ -15,16 +15,15 @@
  * - the newest points of every series read back bit-exact, ordered by time,
  *   ties in insertion order: no duplicate, nothing reordered;
  * - the publisher reads every point after its acknowledged position.
- * Children are bundled once with esbuild (as config-kill9 does) so the next
- * one warms up while the current one writes.
+ * Children start through bench/support/crash-child.ts (bundled once with
+ * esbuild); the next one warms up while the current one writes.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../../src/storage/database.js';
 import { f64Words } from '../../src/storage/history/codec/words.js';
 import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
+import { type CrashChild, crashChildArgs, spawnCrashChild } from './crash-child.js';
 import { ROOT } from './processes.js';
 
 export const CRASH_SERIES = ['crash:1_mb_EA', 'crash:1_mb_VAN', 'crash:2_mb_IA', 'crash:3_zd_T'] as const;
@@ -61,71 +60,7 @@ export const countOf = (k: number, g: number) => Math.max(0, Math.ceil((g - k) /
 
 // ---- children -----------------------------------------------------------------
 
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  lines: string[];
-  loaded: Promise<void>;
-  exited: Promise<void>;
-}
-
-type Build = (opts: Record<string, unknown>) => Promise<unknown>;
 const WRITER = join(ROOT, 'bench/support/history-crash-writer.ts');
-
-async function writerArgs(): Promise<string[]> {
-  const viaTsx = ['--import', 'tsx', WRITER];
-  try {
-    const specifier = 'esbuild';
-    const { build } = (await import(specifier)) as { build: Build };
-    const outfile = join(ROOT, 'node_modules/.cache/wattgate-tests/history-crash-writer.mjs');
-    await build({
-      entryPoints: [WRITER],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['better-sqlite3'],
-      define: {
-        'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src/storage/migrations.ts')).href),
-      },
-      logLevel: 'silent',
-    });
-    return [outfile];
-  } catch {
-    return viaTsx;
-  }
-}
-
-function spawnWriter(args: string[], dbPath: string): Child {
-  const proc = spawn(process.execPath, [...args, dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let stderr = '';
-  let buf = '';
-  let onLoaded: () => void = () => {};
-  const loaded = new Promise<void>((resolve) => {
-    onLoaded = resolve;
-  });
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buf += chunk;
-    const parts = buf.split('\n');
-    buf = parts.pop() ?? '';
-    for (const l of parts) {
-      lines.push(l);
-      if (l === 'loaded') onLoaded();
-    }
-  });
-  proc.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const exited = new Promise<void>((resolve, reject) => {
-    proc.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`writer exited by itself (code ${code}, signal ${signal}): ${stderr}`));
-    });
-  });
-  exited.catch(() => {});
-  return { proc, lines, loaded, exited };
-}
 
 // ---- checks ---------------------------------------------------------------------
 
@@ -244,7 +179,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Lets the child write for 30–300 ms, kills it, reads its acknowledgements, verifies. */
 async function killOnce(
-  child: Child,
+  child: CrashChild,
   opts: { dbPath: string; settings: HistorySettings },
   state: CrashState,
 ) {
@@ -265,7 +200,7 @@ export async function runCrashLoop(opts: {
   onRound?: (round: number, points: number) => void;
 }): Promise<LoopResult> {
   const started = Date.now();
-  const args = await writerArgs();
+  const args = await crashChildArgs(WRITER);
   const state: CrashState = {
     appendedAt: new Map(),
     ackedAppended: 0,
@@ -276,15 +211,15 @@ export async function runCrashLoop(opts: {
   const first = HistoryStore.open({ path: opts.dbPath, settings: opts.settings });
   first.registerPublisher(CRASH_PUBLISHER, 'now');
   first.stop();
-  const warm = [spawnWriter(args, opts.dbPath), spawnWriter(args, opts.dbPath)];
+  const warm = [spawnCrashChild(args, opts.dbPath), spawnCrashChild(args, opts.dbPath)];
   let g = 0;
   let beyondAck = 0;
   try {
     for (let round = 0; round < opts.rounds; round++) {
-      const child = warm.shift() as Child;
+      const child = warm.shift() as CrashChild;
       warm.push(child); // killed in `finally` if a check throws
       await child.loaded;
-      if (round + warm.length - 1 < opts.rounds - 1) warm.push(spawnWriter(args, opts.dbPath));
+      if (round + warm.length - 1 < opts.rounds - 1) warm.push(spawnCrashChild(args, opts.dbPath));
       g = await killOnce(child, opts, state);
       warm.splice(warm.indexOf(child), 1);
       if (g > state.ackedAppended) beyondAck++;

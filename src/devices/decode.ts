@@ -20,11 +20,11 @@
  */
 import {
   type DataFormat,
-  type DataTypeName,
   DataTypes,
   type DateTimeValue,
   dateTimeToEpochMs,
   decodeValue,
+  readCanonicalNumber,
   registerCount,
 } from '../protocol/modbus/index.js';
 import type { Measurement, ResolvedModel } from './model-schema.js';
@@ -47,8 +47,6 @@ export interface CompiledMeasurement {
   readonly offset: number;
   readonly measurement: Measurement;
 }
-
-const WORDLESS: ReadonlySet<DataTypeName> = new Set(['string', 'datetime']);
 
 export function compileMeasurement(
   m: Measurement,
@@ -101,28 +99,6 @@ function scratchIsMarker(marker: readonly number[], n: number): boolean {
   return true;
 }
 
-function readNumber(type: DataTypeName): number | bigint {
-  switch (type) {
-    case 'int16':
-      return view.getInt16(0);
-    case 'int32':
-      return view.getInt32(0);
-    case 'uint32':
-    case 'bitmap32':
-      return view.getUint32(0);
-    case 'int64':
-      return view.getBigInt64(0);
-    case 'uint64':
-      return view.getBigUint64(0);
-    case 'float32':
-      return view.getFloat32(0);
-    case 'float64':
-      return view.getFloat64(0);
-    default: // uint16, bitmap16
-      return view.getUint16(0);
-  }
-}
-
 function scaled(c: CompiledMeasurement, raw: number | bigint): number | bigint {
   if (c.scale === 1 && c.offset === 0) return raw;
   return Number(raw) * c.scale + c.offset;
@@ -160,10 +136,10 @@ function decodeSlow(c: CompiledMeasurement, bytes: Uint8Array, off: number): Rea
  */
 export function decodeMeasurement(c: CompiledMeasurement, bytes: Uint8Array, off: number): ReadingValue {
   const type = c.format.type;
-  if (WORDLESS.has(type)) return decodeSlow(c, bytes, off);
+  if (type === 'string' || type === 'datetime') return decodeSlow(c, bytes, off);
   canonicalInto(c, bytes, off);
   if (Array.isArray(c.marker) && scratchIsMarker(c.marker, c.registers)) return null;
-  const raw = readNumber(type);
+  const raw = readCanonicalNumber(view, type);
   if (typeof raw === 'number' && Number.isNaN(raw)) return null;
   return scaled(c, raw);
 }

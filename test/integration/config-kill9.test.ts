@@ -6,18 +6,18 @@
  * commit that raced the ack), and whose content is exactly the version written
  * at that revision — never a mix.
  *
- * Children load modules (slow under tsx) ahead of time and start writing on a
- * "go" line, so the next child warms up while the current one writes.
+ * Children (bench/support/crash-child.ts: an esbuild bundle, or tsx) load
+ * their modules ahead of time and start writing on a "go" line, so the next
+ * child warms up while the current one writes.
  * WATTGATE_KILL_ROUNDS sets the number of kills (default 30);
  * WATTGATE_KILL_VIA=tsx runs the fixture through tsx instead of a bundle.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { type CrashChild, crashChildArgs, spawnCrashChild } from '../../bench/support/crash-child.js';
 import { ConfigStore } from '../../src/config/store.js';
 import { defaultConfig, validateConfig } from '../../src/config/validate.js';
 import { openDatabase } from '../../src/storage/database.js';
@@ -29,80 +29,8 @@ const WRITER = join(ROOT, 'test/fixtures/storage/config-writer.ts');
 const dir = mkdtempSync(join(tmpdir(), 'wattgate-kill9-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  lines: string[];
-  loaded: Promise<void>;
-  exited: Promise<void>;
-}
-
-type Build = (opts: Record<string, unknown>) => Promise<unknown>;
-
-/**
- * How to start a writer. Under tsx a child spends ~1.2 s of CPU loading
- * TypeBox's 700 modules, which would make 20 kills take ~30 s on two cores;
- * so the fixture is bundled once with esbuild (tsx's own dependency) into
- * node_modules/.cache, where better-sqlite3 still resolves. Without esbuild,
- * the children run the .ts fixture through tsx (same test, slower).
- */
-async function writerArgs(): Promise<string[]> {
-  const viaTsx = ['--import', 'tsx', WRITER];
-  if (process.env.WATTGATE_KILL_VIA === 'tsx') return viaTsx;
-  try {
-    const specifier = 'esbuild';
-    const { build } = (await import(specifier)) as { build: Build };
-    const outfile = join(ROOT, 'node_modules/.cache/wattgate-tests/config-writer.mjs');
-    const migrationsModule = pathToFileURL(join(ROOT, 'src/storage/migrations.ts')).href;
-    await build({
-      entryPoints: [WRITER],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['better-sqlite3'],
-      // storeMigrationsDir() finds the .sql files relative to its own module.
-      define: { 'import.meta.url': JSON.stringify(migrationsModule) },
-      logLevel: 'silent',
-    });
-    return [outfile];
-  } catch {
-    return viaTsx;
-  }
-}
-
 let WRITER_ARGS: string[] = [];
-
-function spawnWriter(dbPath: string): Child {
-  const proc = spawn(process.execPath, [...WRITER_ARGS, dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let stderr = '';
-  let buf = '';
-  let onLoaded: () => void = () => {};
-  const loaded = new Promise<void>((resolve) => {
-    onLoaded = resolve;
-  });
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buf += chunk;
-    const parts = buf.split('\n');
-    buf = parts.pop() ?? '';
-    for (const l of parts) {
-      lines.push(l);
-      if (l === 'loaded') onLoaded();
-    }
-  });
-  proc.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const exited = new Promise<void>((resolve, reject) => {
-    proc.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`writer exited by itself (code ${code}, signal ${signal}): ${stderr}`));
-    });
-  });
-  exited.catch(() => {}); // observed where awaited
-  return { proc, lines, loaded, exited };
-}
+const spawnWriter = (dbPath: string): CrashChild => spawnCrashChild(WRITER_ARGS, dbPath);
 
 function lastAck(lines: readonly string[]): number {
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -138,12 +66,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test(`settings survive ${ROUNDS} kill -9 during writes: integrity ok, acknowledged revision kept, never a mix`, async () => {
   const dbPath = join(dir, 'settings.db');
   const started = Date.now();
-  WRITER_ARGS = await writerArgs();
+  WRITER_ARGS = await crashChildArgs(WRITER);
   const warm = [spawnWriter(dbPath), spawnWriter(dbPath)];
   let acked = 0;
   let progressed = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const child = warm.shift() as Child;
+    const child = warm.shift() as CrashChild;
     await child.loaded;
     if (round + warm.length < ROUNDS - 1) warm.push(spawnWriter(dbPath)); // warms up while `child` writes
     child.proc.stdin.write('go\n');

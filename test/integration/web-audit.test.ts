@@ -8,30 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
+import { test } from 'node:test';
+import { privateContext } from '../fixtures/security/browser.js';
+import { browserSuite } from '../fixtures/security/browser-suite.js';
 import { ADMIN_PASSWORD } from '../fixtures/security/harness.js';
-import { type HttpsServer, startHttpsServer } from '../fixtures/security/https-server.js';
 import { open, submitLogin } from '../fixtures/security/login-page.js';
-import { peer } from '../support/peers.js';
 
-const available = await chromiumAvailable();
-let browser: Browser | undefined;
-let srv: HttpsServer | undefined;
-before(async () => {
-  if (!available) return;
-  browser = await launchChromium();
-  srv = await startHttpsServer();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const suite = await browserSuite();
 
 test('reference test 3: after failed logins, the downloaded audit log contains them', async (t) => {
-  if (!peer(t, 'chromium', available) || !browser || !srv) return;
-  const s = srv;
+  const ready = suite.ready(t);
+  if (!ready) return;
+  const { browser, srv: s } = ready;
   const ctx = await privateContext(browser);
   t.after(() => ctx.close());
   const page = await ctx.newPage();
@@ -62,8 +50,9 @@ test('reference test 3: after failed logins, the downloaded audit log contains t
 });
 
 test('reference test 3: a viewer has no download link and the export is refused', async (t) => {
-  if (!peer(t, 'chromium', available) || !browser || !srv) return;
-  const s = srv;
+  const ready = suite.ready(t);
+  if (!ready) return;
+  const { browser, srv: s } = ready;
   const hash = await s.part.security.hasher.hash('View-only-9x');
   s.part.security.accounts.create('viewer1', 'viewer', hash, s.clock.now());
   const ctx = await privateContext(browser);

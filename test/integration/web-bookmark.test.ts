@@ -8,32 +8,19 @@
  * the browser stores is `__Host-`, Secure, HttpOnly, SameSite=Strict.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
+import { test } from 'node:test';
+import { privateContext } from '../fixtures/security/browser.js';
+import { browserSuite } from '../fixtures/security/browser-suite.js';
 import { ADMIN_PASSWORD } from '../fixtures/security/harness.js';
-import { type HttpsServer, startHttpsServer } from '../fixtures/security/https-server.js';
 import { open, showsHome, submitLogin } from '../fixtures/security/login-page.js';
-import { peer } from '../support/peers.js';
 
-const available = await chromiumAvailable();
+const suite = await browserSuite();
 const BOOKMARK = '/?period=week&compare=previous';
 
-let browser: Browser | undefined;
-let srv: HttpsServer | undefined;
-before(async () => {
-  if (!available) return;
-  browser = await launchChromium();
-  srv = await startHttpsServer();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
-
 test('reference test 2: a bookmarked page in a fresh private context → login page → back to the page', async (t) => {
-  if (!peer(t, 'chromium', available) || !browser || !srv) return;
-  const s = srv;
+  const ready = suite.ready(t);
+  if (!ready) return;
+  const { browser, srv: s } = ready;
   const ctx = await privateContext(browser);
   t.after(() => ctx.close());
   const page = await ctx.newPage();

@@ -13,30 +13,18 @@
  *   and advancing the clock by exactly the delay lets the next one through.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { privateContext } from '../fixtures/security/browser.js';
+import { browserSuite } from '../fixtures/security/browser-suite.js';
 import { ADMIN_PASSWORD } from '../fixtures/security/harness.js';
-import { type HttpsServer, startHttpsServer } from '../fixtures/security/https-server.js';
+import type { HttpsServer } from '../fixtures/security/https-server.js';
 import { open, showsHome, submitLogin } from '../fixtures/security/login-page.js';
-import { peer } from '../support/peers.js';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
 const WRONG = 'Wrong-pass1';
-const available = await chromiumAvailable();
-
-let browser: Browser | undefined;
-let srv: HttpsServer | undefined;
-before(async () => {
-  if (!available) return;
-  browser = await launchChromium();
-  srv = await startHttpsServer();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const suite = await browserSuite();
 
 /** One page, one server, and the source's failure count (mirrors the throttle's). */
 function driver(page: Page, s: HttpsServer) {
@@ -117,7 +105,9 @@ async function fiveMore(d: Driver, until: number): Promise<number> {
 }
 
 test('reference test 1: empty/wrong → no access; 10 → 10 min (9:59/10:00); 5 more → 60 min (59:59/60:00)', async (t) => {
-  if (!peer(t, 'chromium', available) || !browser || !srv) return;
+  const ready = suite.ready(t);
+  if (!ready) return;
+  const { browser, srv } = ready;
   const ctx = await privateContext(browser);
   t.after(() => ctx.close());
   const d = driver(await ctx.newPage(), srv);

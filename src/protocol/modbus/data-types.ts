@@ -149,32 +149,37 @@ function decodeString(bytes: Uint8Array): string {
   return s;
 }
 
-function decodeCanonical(type: DataTypeName, words: number[]): DataValue {
-  const view = new DataView(toBytes(words).buffer);
+/** Numeric types: canonical big/big bytes at `offset` of `view` → the value (no allocation). */
+export type NumericTypeName = Exclude<DataTypeName, 'string' | 'datetime'>;
+
+export function readCanonicalNumber(view: DataView, type: NumericTypeName, offset = 0): number | bigint {
   switch (type) {
     case 'int16':
-      return view.getInt16(0);
+      return view.getInt16(offset);
     case 'uint16':
     case 'bitmap16':
-      return view.getUint16(0);
+      return view.getUint16(offset);
     case 'int32':
-      return view.getInt32(0);
+      return view.getInt32(offset);
     case 'uint32':
     case 'bitmap32':
-      return view.getUint32(0);
+      return view.getUint32(offset);
     case 'int64':
-      return view.getBigInt64(0);
+      return view.getBigInt64(offset);
     case 'uint64':
-      return view.getBigUint64(0);
+      return view.getBigUint64(offset);
     case 'float32':
-      return view.getFloat32(0);
+      return view.getFloat32(offset);
     case 'float64':
-      return view.getFloat64(0);
-    case 'string':
-      return decodeString(new Uint8Array(view.buffer));
-    case 'datetime':
-      return decodeDateTime(words);
+      return view.getFloat64(offset);
   }
+}
+
+function decodeCanonical(type: DataTypeName, words: number[]): DataValue {
+  const bytes = toBytes(words);
+  if (type === 'string') return decodeString(bytes);
+  if (type === 'datetime') return decodeDateTime(words);
+  return readCanonicalNumber(new DataView(bytes.buffer), type);
 }
 
 /** Decodes a value from its registers as read (wire order). Throws only on a wrong register count. */

@@ -27,6 +27,8 @@ export {
   encodeValue,
   encodeValueToBytes,
   isInvalid,
+  type NumericTypeName,
+  readCanonicalNumber,
   registerCount,
   STRING_REGISTERS_MAX,
   type WordOrder,
