@@ -13,6 +13,7 @@
 import { createSimulatorDriver } from '../sim/wireless/radio.js';
 import { createAcquisition } from './acquisition/part.js';
 import { createWebServer } from './api/server.js';
+import type { DevicesConfig } from './config/schema-devices.js';
 import { type AppContext, configView } from './core/context.js';
 import { dataPath } from './core/data-dir.js';
 import { wattgateIdentity } from './core/identity.js';
@@ -24,6 +25,7 @@ import { createTcpDeviceTarget } from './modbus/tcp-device.js';
 import { createAuditPart } from './security/audit/part.js';
 import type { Part } from './shared/lifecycle.js';
 import { createHistoryPart } from './storage/history/part.js';
+import type { SeriesMetaLookup } from './storage/history/recorder.js';
 import type { SeriesMeta } from './storage/history/types.js';
 import { inputCounterFile } from './storage/input-counters.js';
 import { createWirelessPart } from './wireless/part.js';
@@ -108,7 +110,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     config: configView(ctx, 'history'),
     devices: configView(ctx, 'devices'),
     path: dataPath(ctx.dataDir, 'historyDb'),
-    meta: (deviceId, key) => seriesMeta(ctx, models, deviceId, key),
+    meta: seriesMetaLookup(ctx, models),
   });
   const usedBy = (id: string) =>
     ctx.config
@@ -148,14 +150,36 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
   return [audit, history, inputs, wireless, gateway, acquisition, web];
 }
 
-/** A series' metadata from the device's configuration and its model's measurement. */
+/**
+ * Series metadata from the device's configuration and its model's measurement,
+ * computed once per series and kept until the `devices` section or the models
+ * change (called for every stored reading).
+ */
+function seriesMetaLookup(ctx: AppContext, models: ModelCatalog): SeriesMetaLookup {
+  let devices: unknown;
+  let cache = new Map<string, SeriesMeta | undefined>();
+  models.onChange(() => {
+    cache = new Map();
+  });
+  return (deviceId, key) => {
+    const list = ctx.config.section('devices').list;
+    if (list !== devices) {
+      devices = list;
+      cache = new Map();
+    }
+    const id = `${deviceId}:${key}`;
+    if (!cache.has(id)) cache.set(id, seriesMeta(list, models, deviceId, key));
+    return cache.get(id);
+  };
+}
+
 function seriesMeta(
-  ctx: AppContext,
+  list: DevicesConfig['list'],
   models: ModelCatalog,
   deviceId: number,
   key: string,
 ): SeriesMeta | undefined {
-  const d = ctx.config.section('devices').list.find((x) => x.id === deviceId);
+  const d = list.find((x) => x.id === deviceId);
   if (!d) return undefined;
   const m = models.get(d.model)?.measurements.find((x) => x.key === key);
   return {

@@ -69,6 +69,7 @@ export class AuditLog {
   #failing = false;
   #retry: TimerHandle | undefined;
   #inEviction = false;
+  readonly #statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, key: Buffer, opts: AuditLogOptions) {
     this.#db = db;
@@ -116,7 +117,7 @@ export class AuditLog {
   }
 
   count(): number {
-    const r = this.#db.prepare('SELECT count(*) AS n FROM audit_records').get() as { n: number };
+    const r = this.#q('SELECT count(*) AS n FROM audit_records').get() as { n: number };
     return r.n;
   }
 
@@ -135,7 +136,7 @@ export class AuditLog {
 
   /** The latest (seq, hash): carried in exports as an external reference. */
   head(): { seq: number; hash: string } | null {
-    const h = this.#db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
+    const h = this.#q('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
       | { seq: number; hash: Buffer }
       | undefined;
     return h ? { seq: h.seq, hash: h.hash.toString('hex') } : null;
@@ -145,6 +146,16 @@ export class AuditLog {
     this.#retry?.cancel();
     this.#retry = undefined;
     if (this.#db.open) this.#db.close();
+  }
+
+  /** A prepared statement, prepared once per connection (appends run several per record). */
+  #q(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
   }
 
   #queue(entry: AuditEntry, time: number): AppendResult {
@@ -166,10 +177,8 @@ export class AuditLog {
 
   /** Retained records by sequence arithmetic (O(1); the chain is gap-free unless tampered). */
   #retained(): number {
-    const h = this.#db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as
-      | { seq: number }
-      | undefined;
-    const a = this.#db.prepare('SELECT first_seq FROM audit_anchor WHERE id = 1').get() as
+    const h = this.#q('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined;
+    const a = this.#q('SELECT first_seq FROM audit_anchor WHERE id = 1').get() as
       | { first_seq: number }
       | undefined;
     return h ? h.seq - (a?.first_seq ?? 1) + 1 : 0;
@@ -219,7 +228,7 @@ export class AuditLog {
   }
 
   #insert(entry: AuditEntry, time: number): number {
-    const head = this.#db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
+    const head = this.#q('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
       | { seq: number; hash: Buffer }
       | undefined;
     const seq = (head?.seq ?? 0) + 1;
@@ -260,7 +269,8 @@ export class AuditLog {
     this.#inEviction = true;
     try {
       const { capacity } = this.#opts.settings();
-      const evicted = this.#evictIfFull(capacity);
+      // Re-checked inside the eviction's transaction (another process may append too).
+      const evicted = this.#retained() >= capacity ? this.#evictIfFull(capacity) : null;
       if (evicted) {
         this.#write(
           {
@@ -286,17 +296,17 @@ export class AuditLog {
         // Evict once full, leaving room for the `audit.evicted` record itself: never above capacity.
         if (n < capacity) return null;
         const batch = Math.max(1, Math.ceil(capacity / 100), n - capacity + 1);
-        const oldest = this.#db.prepare('SELECT min(seq) AS s FROM audit_records').get() as { s: number };
+        const oldest = this.#q('SELECT min(seq) AS s FROM audit_records').get() as { s: number };
         const firstKept = oldest.s + batch;
-        const kept = this.#db.prepare('SELECT prev_hash FROM audit_records WHERE seq = ?').get(firstKept) as
+        const kept = this.#q('SELECT prev_hash FROM audit_records WHERE seq = ?').get(firstKept) as
           | { prev_hash: Buffer }
           | undefined;
         if (!kept) return null;
-        const a = this.#db.prepare('SELECT evicted FROM audit_anchor WHERE id = 1').get() as
+        const a = this.#q('SELECT evicted FROM audit_anchor WHERE id = 1').get() as
           | { evicted: number }
           | undefined;
         const evictedTotal = (a?.evicted ?? 0) + batch;
-        this.#db.prepare('DELETE FROM audit_records WHERE seq < ?').run(firstKept);
+        this.#q('DELETE FROM audit_records WHERE seq < ?').run(firstKept);
         const mac = anchorMac(this.#key, firstKept, kept.prev_hash, evictedTotal);
         const row = { first: firstKept, prev: kept.prev_hash, evicted: evictedTotal, kid: this.#kid, mac };
         this.#db
@@ -320,13 +330,13 @@ export class AuditLog {
 
   #checkWarning(capacity: number): void {
     const n = this.#retained();
-    const warned = this.#db.prepare("SELECT value FROM audit_meta WHERE name = 'warned'").get() !== undefined;
+    const warned = this.#q("SELECT value FROM audit_meta WHERE name = 'warned'").get() !== undefined;
     if (n < capacity * WARN_FRACTION) {
-      if (warned) this.#db.prepare("DELETE FROM audit_meta WHERE name = 'warned'").run();
+      if (warned) this.#q("DELETE FROM audit_meta WHERE name = 'warned'").run();
       return;
     }
     if (warned) return;
-    this.#db.prepare("INSERT INTO audit_meta (name, value) VALUES ('warned', '1')").run();
+    this.#q("INSERT INTO audit_meta (name, value) VALUES ('warned', '1')").run();
     this.#opts.onNotice?.({ type: 'capacity-warning', count: n, capacity });
     this.#write(
       {

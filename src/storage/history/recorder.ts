@@ -8,7 +8,7 @@
  * maps valid/invalid/comm-error → 0/1/2; an invalid or missing value is
  * stored as NaN with its quality, so a gap is visible as such. A series'
  * metadata (device name, unit, counter or gauge, usage, zone) is written the
- * first time it is seen and again when the lookup's answer changes (a rename).
+ * first time it is seen and again when the lookup answers another object (a rename).
  */
 import type { Quality, ReadingBatch } from '../../acquisition/events.js';
 import type { HistoryStore } from './store.js';
@@ -20,6 +20,7 @@ const QUALITY: Record<Quality, number> = {
   'comm-error': QUALITY_COMM_ERROR,
 };
 
+/** Must return the same object for a series until its metadata changes (it is called per reading). */
 export type SeriesMetaLookup = (deviceId: number, key: string) => SeriesMeta | undefined;
 
 export interface HistoryRecorder {
@@ -27,7 +28,8 @@ export interface HistoryRecorder {
 }
 
 export function historyRecorder(store: HistoryStore, meta: SeriesMetaLookup): HistoryRecorder {
-  const known = new Map<string, string>();
+  /** The metadata last written per series (the lookup returns the same object until it changes). */
+  const known = new Map<string, SeriesMeta>();
   return {
     record(batch) {
       let stored = 0;
@@ -35,10 +37,9 @@ export function historyRecorder(store: HistoryStore, meta: SeriesMetaLookup): Hi
         const v = r.value;
         if (typeof v === 'string') continue;
         const m = meta(r.deviceId, r.key);
-        const text = m === undefined ? '' : JSON.stringify(m);
-        if (m && known.get(r.seriesId) !== text) {
+        if (m && known.get(r.seriesId) !== m) {
           store.defineSeries(r.seriesId, m);
-          known.set(r.seriesId, text);
+          known.set(r.seriesId, m);
         }
         const value = v === null ? Number.NaN : Number(v);
         if (store.append(r.seriesId, r.t, value, QUALITY[r.quality])) stored++;
