@@ -1,20 +1,23 @@
-/** The running release's version, read once from package.json. */
+/** The running release's version, read once from the nearest package.json named "wattgate" above this file. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findUp } from '../storage/release-files.js';
 
-/** src/core/version.ts in a checkout, dist/src/core/version.js in a build: package.json is 2 or 3 levels up. */
-function readVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
-        name?: unknown;
-        version?: unknown;
-      };
-      if (pkg.name === 'wattgate' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // not at this level
-    }
+function packageVersion(dir: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name?: unknown;
+      version?: unknown;
+    };
+    return pkg.name === 'wattgate' && typeof pkg.version === 'string' ? pkg.version : undefined;
+  } catch {
+    return undefined;
   }
-  return '0.0.0';
+}
+
+function readVersion(): string {
+  const dir = findUp(import.meta.url, (d) => packageVersion(d) !== undefined);
+  return dir === undefined ? '0.0.0' : (packageVersion(dir) as string);
 }
 
 export const VERSION = readVersion();

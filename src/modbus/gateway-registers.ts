@@ -1,6 +1,6 @@
 /**
  * The register map of the gateway unit (255), at the reference panel server's
- * addresses (shared/reference/modbus-map/Panel_Server.tsv; PRODUCT G11, X1).
+ * addresses (reference/modbus-map/Panel_Server.tsv; PRODUCT G11, X1).
  * Register n is at protocol address n − 1; every table here names registers.
  *
  * What each block holds:

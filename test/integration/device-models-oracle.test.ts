@@ -1,6 +1,6 @@
 /**
  * Oracle for the built-in wireless models: the reference's public register
- * tables (../shared/reference/modbus-map/*.tsv, rev 06) are parsed HERE, on
+ * tables (reference/modbus-map/*.tsv, rev 06) are parsed HERE, on
  * their own — columns found by header name, address = register − 1, the
  * TSV type names mapped to ours (BITMAP by its register count), N° = register
  * count, "-" = no unit — and every built-in model whose source is a public
@@ -20,7 +20,7 @@ import type { Measurement, ResolvedModel } from '../../src/devices/model-schema.
 import { builtInTemplates } from '../../src/devices/models/index.js';
 import { DataTypes } from '../../src/protocol/modbus/data-types.js';
 
-const MAP_DIR = fileURLToPath(new URL('../../../shared/reference/modbus-map/', import.meta.url));
+const MAP_DIR = fileURLToPath(new URL('../../reference/modbus-map/', import.meta.url));
 const FAMILY_TSVS = [
   'Acti9_Active',
   'CL110',

@@ -23,10 +23,7 @@ import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 
-const TSV = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/reference/modbus-map/Panel_Server.tsv',
-);
+const TSV = join(dirname(fileURLToPath(import.meta.url)), '../../reference/modbus-map/Panel_Server.tsv');
 
 interface Row {
   register: number;

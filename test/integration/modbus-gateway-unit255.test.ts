@@ -21,7 +21,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { execFileAsync, peer } from '../support/peers.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const TSV_PATH = join(HERE, '../../../shared/reference/modbus-map/Panel_Server.tsv');
+const TSV_PATH = join(HERE, '../../reference/modbus-map/Panel_Server.tsv');
 
 interface Row {
   register: number;

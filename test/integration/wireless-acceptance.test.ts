@@ -2,7 +2,7 @@
 // wireless Part on the simulator radio, five sensors of four families, read
 // over loopback by Debian's pymodbus — a client that knows only the public
 // register tables: every address, length, type and invalid marker below is
-// taken from the reference TSVs parsed here (shared/reference/modbus-map/),
+// taken from the reference TSVs parsed here (reference/modbus-map/),
 // never from Wattgate's models. The client reads unit 255's identity and
 // wireless list, then each virtual server with FC 3 and FC 100-4, resets a
 // partial energy counter with FC 16; ten minutes later energy has grown
@@ -31,7 +31,7 @@ import {
   runPyClient,
 } from '../support/wireless-pyclient.js';
 
-const MAP = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/modbus-map');
+const MAP = join(dirname(fileURLToPath(import.meta.url)), '../../reference/modbus-map');
 
 interface Row {
   register: number;

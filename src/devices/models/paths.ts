@@ -1,19 +1,15 @@
 /**
- * Where the built-in templates are: `templates/` at the repository root when
- * running from source (tsx), `dist/templates/` in a build (scripts/copy-assets.mjs
- * copies it), else the repository's folder next to `dist/`.
+ * Where the built-in templates are: the nearest `templates/` above this file —
+ * `dist/templates/` in a build (scripts/copy-assets.mjs copies it), the
+ * repository's `templates/` when running from source (tsx).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
-
-const CANDIDATES = ['../../../templates/', '../../../../templates/'];
+import { findUpPath } from '../../storage/release-files.js';
 
 export function builtInTemplatesDir(): string {
-  for (const rel of CANDIDATES) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}schema.json`)) return dir;
-  }
+  const schema = findUpPath(import.meta.url, join('templates', 'schema.json'));
+  if (schema !== undefined) return `${dirname(schema)}/`;
   throw new WattgateError(
     ErrorCodes.NOT_FOUND,
     'the built-in device templates folder (templates/) is missing',
