@@ -23,9 +23,9 @@ import { parseArgs } from 'node:util';
 import { Value } from 'typebox/value';
 import { generateSeries } from '../sim/meter-data.js';
 import { HistorySchema } from '../src/config/schema-history.js';
-import { openDatabase } from '../src/storage/database.js';
-import { allocColumns, encodeChunk } from '../src/storage/history/codec/chunk-codec.js';
-import { type HistorySettings, HistoryStore } from '../src/storage/history/index.js';
+import { openDatabase } from '../src/db/database.js';
+import { allocColumns, encodeChunk } from '../src/history/codec/chunk-codec.js';
+import { type HistorySettings, HistoryStore } from '../src/history/index.js';
 import {
   BENCH_START,
   type BenchData,

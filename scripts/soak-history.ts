@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { Value } from 'typebox/value';
 import { crashSettings, FLUSH_POINTS, runCrashLoop } from '../bench/support/history-crash.js';
 import { HistorySchema } from '../src/config/schema-history.js';
-import type { HistorySettings } from '../src/storage/history/index.js';
+import type { HistorySettings } from '../src/history/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,7 @@
  * Power is generated in kW and stored in W like the demo meter model reads it.
  */
 import type { HistoryConfig } from '../src/config/schema-history.js';
-import { HistoryStore } from '../src/storage/history/store.js';
+import { HistoryStore } from '../src/history/store.js';
 import { generateSeries, type MeasurementKind } from './meter-data.js';
 
 /** Which generator each measurement key takes, its unit, and the factor to the model's unit (kW → W). */

@@ -12,11 +12,11 @@ import { ConfigStore } from './config/index.js';
 import type { AppContext, AppEvents } from './core/context.js';
 import { dataPath, ensureDataDir } from './core/data-dir.js';
 import { VERSION } from './core/version.js';
+import { type Installation, loadInstallation, openDatabase } from './db/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { TypedEvents } from './shared/events.js';
 import { Lifecycle, type Part } from './shared/lifecycle.js';
 import type { Logger } from './shared/logger.js';
-import { type Installation, loadInstallation, openDatabase } from './storage/index.js';
 
 export interface AppOptions {
   dataDir: string;

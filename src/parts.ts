@@ -18,16 +18,16 @@ import { type AppContext, configView } from './core/context.js';
 import { dataPath } from './core/data-dir.js';
 import { wattgateIdentity } from './core/identity.js';
 import { customModelsDir, ModelCatalog } from './devices/models/index.js';
+import { createHistoryPart } from './history/part.js';
+import type { SeriesMetaLookup } from './history/recorder.js';
+import type { SeriesMeta } from './history/types.js';
+import { inputCounterFile } from './inputs/counter-file.js';
 import { createInputsPart } from './inputs/part.js';
 import { createGateway } from './modbus/gateway.js';
 import { createSerialLineTarget } from './modbus/serial-line-target.js';
 import { createTcpDeviceTarget } from './modbus/tcp-device.js';
 import { createAuditPart } from './security/audit/part.js';
 import type { Part } from './shared/lifecycle.js';
-import { createHistoryPart } from './storage/history/part.js';
-import type { SeriesMetaLookup } from './storage/history/recorder.js';
-import type { SeriesMeta } from './storage/history/types.js';
-import { inputCounterFile } from './storage/input-counters.js';
 import { createWirelessPart } from './wireless/part.js';
 
 export interface DefaultPartsOptions {

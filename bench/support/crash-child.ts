@@ -3,8 +3,9 @@
  * history soak). Under tsx a child spends ~1.2 s of CPU loading TypeBox's 700
  * modules, which would make dozens of kills slow on two cores; so the fixture
  * is bundled once with esbuild (tsx's own dependency) into node_modules/.cache,
- * where better-sqlite3 still resolves, with `import.meta.url` pointing at
- * src/storage/migrations.ts so the migration files are found. Without
+ * where better-sqlite3 still resolves, with each source module's
+ * `import.meta.url` kept as its own file's URL (a small esbuild plugin), so
+ * every store finds the migration files beside its owner. Without
  * esbuild (or with WATTGATE_KILL_VIA=tsx) the children run the .ts fixture
  * through tsx: same test, slower.
  *
@@ -12,6 +13,7 @@
  * protocol; it must only ever end by SIGKILL (anything else rejects `exited`).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './processes.js';
@@ -25,6 +27,25 @@ export interface CrashChild {
 }
 
 type Build = (opts: Record<string, unknown>) => Promise<unknown>;
+
+interface PluginBuild {
+  onLoad(
+    options: { filter: RegExp },
+    fn: (args: { path: string }) => Promise<{ contents: string; loader: 'ts' }>,
+  ): void;
+}
+
+/** Replaces `import.meta.url` in every bundled .ts module by that module's own file URL. */
+const ownModuleUrls = {
+  name: 'own-module-urls',
+  setup(build: PluginBuild) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const url = JSON.stringify(pathToFileURL(args.path).href);
+      return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+};
 
 /** The node arguments that start `fixture` (an absolute .ts path): a cached bundle, or tsx. */
 export async function crashChildArgs(fixture: string): Promise<string[]> {
@@ -46,9 +67,7 @@ export async function crashChildArgs(fixture: string): Promise<string[]> {
       format: 'esm',
       target: 'node20',
       external: ['better-sqlite3'],
-      define: {
-        'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src/storage/migrations.ts')).href),
-      },
+      plugins: [ownModuleUrls],
       logLevel: 'silent',
     });
     return [outfile];

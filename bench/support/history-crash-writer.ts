@@ -10,7 +10,7 @@
 import { writeSync } from 'node:fs';
 import { Value } from 'typebox/value';
 import { HistorySchema } from '../../src/config/schema-history.js';
-import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
+import { type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { CRASH_PUBLISHER, CRASH_SERIES, crashPoint, crashSettings } from './history-crash.js';
 
 const dbPath = process.argv[2];

@@ -20,9 +20,9 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/storage/database.js';
-import { f64Words } from '../../src/storage/history/codec/words.js';
-import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
+import { openDatabase } from '../../src/db/database.js';
+import { f64Words } from '../../src/history/codec/words.js';
+import { type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { type CrashChild, crashChildArgs, spawnCrashChild } from './crash-child.js';
 import { ROOT } from './processes.js';
 

@@ -5,7 +5,7 @@
  * order and batch size, queried with one GROUP BY for the same buckets.
  */
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/db/database.js';
 
 export interface NaiveStore {
   db: Database.Database;

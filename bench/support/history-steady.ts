@@ -9,9 +9,9 @@
  */
 import { statSync } from 'node:fs';
 import { generateSeries, type PanelSeries, panelSeries, type Series } from '../../sim/meter-data.js';
+import { HISTORY_PAGE_SIZE, WAL_CHECKPOINT_BYTES } from '../../src/history/database-file.js';
+import { type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { HISTORY_PAGE_SIZE, WAL_CHECKPOINT_BYTES } from '../../src/storage/history/database-file.js';
-import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
 import { BENCH_START, MINUTE } from './history-data.js';
 
 export interface SteadyResult {

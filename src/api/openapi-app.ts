@@ -8,11 +8,11 @@
 import { Value } from 'typebox/value';
 import type { DevicesService } from '../acquisition/service.js';
 import { type WebConfig, WebSchema } from '../config/schema-web.js';
+import { openDatabase } from '../db/database.js';
 import { ModelCatalog } from '../devices/models/index.js';
 import { createSecurity } from '../security/services.js';
 import { ManualClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
-import { openDatabase } from '../storage/database.js';
 import { buildApi } from './build.js';
 import { renderOpenApi } from './openapi.js';
 import type { HistoryQueryApi } from './routes/history.js';

@@ -19,6 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NetworksConfig, SystemConfig } from '../config/schema.js';
 import type { WebConfig } from '../config/schema-web.js';
 import type { ConfigView } from '../core/context.js';
+import type { Installation } from '../db/installation.js';
 import type { SecurityEvent } from '../security/auth-service.js';
 import { deviceCodeBanner, ensureDeviceCode } from '../security/device-code.js';
 import type { PasswordProfile } from '../security/password-policy.js';
@@ -29,7 +30,6 @@ import { certificateService, finishPendingReplacement } from '../security/tls-re
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
-import type { Installation } from '../storage/installation.js';
 import { type ApiOptions, buildApi } from './build.js';
 import type { AuditRouteOptions } from './routes/audit.js';
 

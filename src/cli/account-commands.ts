@@ -9,9 +9,9 @@
 import { createInterface } from 'node:readline';
 import { ConfigStore } from '../config/index.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { openDatabase } from '../db/index.js';
 import { HOST_ACTOR } from '../security/audit/record.js';
 import { resetAdminPassword, unlockAccount } from '../security/recovery.js';
-import { openDatabase } from '../storage/index.js';
 import { hostAudit } from './audit-commands.js';
 import { CliError } from './cli-error.js';
 import { type CommonOptions, runtime } from './runtime.js';

@@ -11,6 +11,7 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ConfigStore } from '../config/index.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { openDatabase } from '../db/index.js';
 import { csvExport, jsonExport } from '../security/audit/export.js';
 import { readAuditKey } from '../security/audit/key.js';
 import { type AuditFilter, queryRecords } from '../security/audit/query.js';
@@ -18,7 +19,6 @@ import { type AuditEntry, HOST_ACTOR } from '../security/audit/record.js';
 import { AuditLog } from '../security/audit/store.js';
 import { type VerifyReport, verifyAudit } from '../security/audit/verify.js';
 import { systemClock } from '../shared/clock.js';
-import { openDatabase } from '../storage/index.js';
 import { CliError } from './cli-error.js';
 import { type CommonOptions, runtime } from './runtime.js';
 

@@ -6,9 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigStore } from '../config/index.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { openDatabase } from '../db/index.js';
 import { auditFromConfig } from '../security/audit/from-app.js';
 import { isWattgateError } from '../shared/errors.js';
-import { openDatabase } from '../storage/index.js';
 import { hostAudit } from './audit-commands.js';
 import { CliError } from './cli-error.js';
 import { type CommonOptions, runtime } from './runtime.js';

@@ -14,8 +14,8 @@ import { readFileSync } from 'node:fs';
 import type { Static } from 'typebox';
 import Type from 'typebox';
 import { Value } from 'typebox/value';
+import { writeFileAtomic } from '../db/atomic-file.js';
 import type { ErrorDetail } from '../shared/errors.js';
-import { writeFileAtomic } from '../storage/atomic-file.js';
 import { invalidConfig, schemaErrors } from './messages.js';
 
 export const DEFAULT_BOOTSTRAP_PATH = '/etc/wattgate/bootstrap.json';

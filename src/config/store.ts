@@ -19,11 +19,11 @@
  * change an existing installation.
  */
 import type Database from 'better-sqlite3';
+import { migrationsDir, runMigrations } from '../db/migrations.js';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { runMigrations } from '../storage/migrations.js';
 import { type ConfigDocument, makeDocument, parseDocument } from './document.js';
 import { cloneJson, deepEqual, type JsonDiffEntry, jsonDiff } from './object-utils.js';
 import { CONFIG_SCHEMA_VERSION, CONFIG_SECTIONS, type Config, type ConfigSection } from './schema.js';
@@ -119,7 +119,11 @@ export class ConfigStore {
 
   /** Runs the settings migrations, loads the stored configuration (or defaults). */
   static open(db: Database.Database, opts: ConfigStoreOptions = {}): ConfigStore {
-    runMigrations(db, { store: SETTINGS_STORE, ...(opts.clock ? { clock: opts.clock } : {}) });
+    runMigrations(db, {
+      store: SETTINGS_STORE,
+      dir: migrationsDir(import.meta.url),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     const row = db
       .prepare('SELECT revision, schema_version, json FROM settings_document WHERE id = 1')
       .get() as Row | undefined;

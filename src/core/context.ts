@@ -8,13 +8,13 @@
 import type Database from 'better-sqlite3';
 import type { AcquisitionEvents } from '../acquisition/events.js';
 import type { Config, ConfigStore } from '../config/index.js';
+import type { Installation } from '../db/index.js';
+import type { HistoryEvents } from '../history/part.js';
 import type { InputsEvents } from '../inputs/events.js';
 import type { ModbusEvents } from '../modbus/events.js';
 import type { Clock } from '../shared/clock.js';
 import type { TypedEvents } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
-import type { HistoryEvents } from '../storage/history/part.js';
-import type { Installation } from '../storage/index.js';
 import type { WirelessEvents } from '../wireless/events.js';
 
 /** Events every part may publish or observe. Later capabilities add theirs here. */

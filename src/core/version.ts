@@ -1,7 +1,7 @@
 /** The running release's version, read once from the nearest package.json named "wattgate" above this file. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findUp } from '../storage/release-files.js';
+import { findUp } from '../db/release-files.js';
 
 function packageVersion(dir: string): string | undefined {
   try {

@@ -13,8 +13,8 @@
  * the caller answers, so kill -9 after an answer cannot forget a failure.
  */
 import type Database from 'better-sqlite3';
+import { migrationsDir, runMigrations } from '../db/migrations.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
-import { runMigrations } from '../storage/migrations.js';
 import { isLocked, type LockoutPolicy, lockDurationAfter, REFERENCE_LOCKOUT } from './lockout.js';
 import type { Role } from './roles.js';
 
@@ -57,7 +57,7 @@ export class AccountStore {
   constructor(db: Database.Database, opts: { now: number; policy?: LockoutPolicy }) {
     this.db = db;
     this.policy = opts.policy ?? REFERENCE_LOCKOUT;
-    runMigrations(db, { store: ACCOUNTS_STORE });
+    runMigrations(db, { store: ACCOUNTS_STORE, dir: migrationsDir(import.meta.url) });
     const insert = db.prepare(
       'INSERT OR IGNORE INTO accounts (name, role, builtin, created_at) VALUES (?, ?, 1, ?)',
     );

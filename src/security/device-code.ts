@@ -16,7 +16,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { renderUnicodeCompact } from 'uqr';
-import { writeFileAtomic } from '../storage/atomic-file.js';
+import { writeFileAtomic } from '../db/atomic-file.js';
 import { sha256 } from './secret-token.js';
 
 export const DEVICE_CODE_FILE = 'device-code';

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { writeFileAtomic } from '../storage/atomic-file.js';
+import { writeFileAtomic } from '../db/atomic-file.js';
 
 export const TLS_DIR = 'tls';
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;

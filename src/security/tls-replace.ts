@@ -20,8 +20,8 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { writeFileAtomic } from '../db/atomic-file.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
-import { writeFileAtomic } from '../storage/atomic-file.js';
 import { TLS_DIR, type TlsMaterial } from './tls-cert.js';
 import { tlsServerOptions } from './tls-options.js';
 

@@ -21,16 +21,16 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { Value } from 'typebox/value';
 import { HistorySchema } from '../../src/config/schema-history.js';
-import { decodeBatch, encodeBatch } from '../../src/storage/history/codec/batch-codec.js';
+import { decodeBatch, encodeBatch } from '../../src/history/codec/batch-codec.js';
 import {
   allocColumns,
   type Columns,
   decodeChunk,
   encodeChunk,
   MAX_ABS_TIME,
-} from '../../src/storage/history/codec/chunk-codec.js';
-import { f64Words } from '../../src/storage/history/codec/words.js';
-import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
+} from '../../src/history/codec/chunk-codec.js';
+import { f64Words } from '../../src/history/codec/words.js';
+import { type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { CaseCounter, fuzzRuns } from '../fixtures/modbus/arbitraries.js';
 
 const RUNS = fuzzRuns(3000);

@@ -21,7 +21,7 @@ test('npm run build produces a runnable dist/src/main.js with its migrations', a
   await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 240_000 });
   const main = join(ROOT, 'dist/src/main.js');
   assert.ok(existsSync(main));
-  assert.ok(existsSync(join(ROOT, 'dist/src/storage/migrations/settings/0001_settings.sql')));
+  assert.ok(existsSync(join(ROOT, 'dist/src/config/migrations/0001_settings.sql')));
   assert.ok(existsSync(join(ROOT, 'dist/src/security/data/common-passwords.txt')));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const version = await run(process.execPath, [main, '--version'], { timeout: 60_000 });

@@ -13,8 +13,8 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigStore } from '../../src/config/store.js';
 import { defaultConfig, validateConfig } from '../../src/config/validate.js';
+import { openDatabase } from '../../src/db/database.js';
 import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
-import { openDatabase } from '../../src/storage/database.js';
 
 const RUNS = Math.min(Number(process.env.WATTGATE_FUZZ_RUNS ?? 300), 20_000);
 const dir = mkdtempSync(join(tmpdir(), 'wattgate-fuzz-'));

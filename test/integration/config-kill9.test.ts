@@ -20,7 +20,7 @@ import { after, test } from 'node:test';
 import { type CrashChild, crashChildArgs, spawnCrashChild } from '../../bench/support/crash-child.js';
 import { ConfigStore } from '../../src/config/store.js';
 import { defaultConfig, validateConfig } from '../../src/config/validate.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/db/database.js';
 import { versionFor } from '../fixtures/storage/config-versions.js';
 
 const ROUNDS = Number(process.env.WATTGATE_KILL_ROUNDS ?? 30);

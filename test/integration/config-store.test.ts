@@ -12,9 +12,9 @@ import type Database from 'better-sqlite3';
 import { jsonDiff, REDACTED } from '../../src/config/object-utils.js';
 import { ConfigStore } from '../../src/config/store.js';
 import { upgradeConfig } from '../../src/config/versions.js';
+import { openDatabase } from '../../src/db/database.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
-import { openDatabase } from '../../src/storage/database.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wattgate-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Value } from 'typebox/value';
 import { HistorySchema } from '../../src/config/schema-history.js';
-import { HistoryStore } from '../../src/storage/history/store.js';
+import { HistoryStore } from '../../src/history/store.js';
 import { mbpollTcp } from '../support/mbpoll.js';
 import { hasCommand, peer } from '../support/peers.js';
 import { hasSocat } from '../support/socat.js';

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigStore } from '../../src/config/store.js';
 import { validateConfig } from '../../src/config/validate.js';
+import { openDatabase } from '../../src/db/database.js';
 import { ErrorCodes, hasCode, type WattgateError } from '../../src/shared/errors.js';
-import { openDatabase } from '../../src/storage/database.js';
 
 const tcp = (unit: number, host = '10.0.0.5') => ({ kind: 'tcp', host, unit });
 const dev = (id: number, name: string, location: unknown) => ({ id, name, model: 'test-meter', location });

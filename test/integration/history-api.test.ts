@@ -16,9 +16,9 @@ import { authPlugin } from '../../src/api/plugins/auth.js';
 import { errorsPlugin } from '../../src/api/plugins/errors.js';
 import { historyRoutes } from '../../src/api/routes/history.js';
 import { HistorySchema } from '../../src/config/schema-history.js';
+import { type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { ANY_ROLE, ROLES, type Role } from '../../src/security/roles.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
 import { type Harness, makeHarness, origin } from '../fixtures/security/harness.js';
 
 const T0 = Date.UTC(2026, 0, 5); // a Monday

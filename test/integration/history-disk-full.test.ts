@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Value } from 'typebox/value';
 import { HistorySchema } from '../../src/config/schema-history.js';
+import { freeBytesOf } from '../../src/history/disk.js';
+import { type HistoryAlarm, type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
-import { freeBytesOf } from '../../src/storage/history/disk.js';
-import { type HistoryAlarm, type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
 import { peer } from '../support/peers.js';
 
 const MIB = 1024 * 1024;

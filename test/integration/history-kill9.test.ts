@@ -17,7 +17,7 @@ import { after, test } from 'node:test';
 import { Value } from 'typebox/value';
 import { crashSettings, FLUSH_POINTS, runCrashLoop } from '../../bench/support/history-crash.js';
 import { HistorySchema } from '../../src/config/schema-history.js';
-import type { HistorySettings } from '../../src/storage/history/index.js';
+import type { HistorySettings } from '../../src/history/index.js';
 
 const ROUNDS = Number(process.env.WATTGATE_KILL_ROUNDS ?? 25);
 const dir = mkdtempSync(join(tmpdir(), 'wattgate-history-kill9-'));

@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { Value } from 'typebox/value';
 import { generateSeries, panelSeries } from '../../sim/meter-data.js';
 import { HistorySchema } from '../../src/config/schema-history.js';
-import { type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
-import { bucketEdges } from '../../src/storage/history/queries/edges.js';
+import { type HistorySettings, HistoryStore } from '../../src/history/index.js';
+import { bucketEdges } from '../../src/history/queries/edges.js';
 
 const T0 = Date.UTC(2026, 2, 1); // March: the DST change of Europe/Paris is inside
 const MIN = 60_000;

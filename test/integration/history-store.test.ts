@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Value } from 'typebox/value';
 import { type HistoryConfig, HistorySchema } from '../../src/config/schema-history.js';
+import { type HistoryAlarm, type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
-import { type HistoryAlarm, type HistorySettings, HistoryStore } from '../../src/storage/history/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wattgate-history-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,13 +13,13 @@ import { test } from 'node:test';
 import { seededRandom } from '../../sim/devices/values.js';
 import { demoInputs } from '../../sim/wireless/demo-panel.js';
 import { validateConfig } from '../../src/config/validate.js';
+import { inputCounterFile } from '../../src/inputs/counter-file.js';
 import type { InputReadingsEvent } from '../../src/inputs/events.js';
 import { InputsPart } from '../../src/inputs/part.js';
 import { createSimulatedInputs } from '../../src/inputs/simulator.js';
 import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { inputCounterFile } from '../../src/storage/input-counters.js';
 
 const inputs = validateConfig({ inputs: demoInputs() }).inputs;
 

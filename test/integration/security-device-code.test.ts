@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encode } from 'uqr';
 import { createWebServer } from '../../src/api/server.js';
+import { openDatabase } from '../../src/db/database.js';
 import { DEVICE_CODE_FILE, deviceCodeBanner, generateDeviceCode } from '../../src/security/device-code.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { Logger } from '../../src/shared/logger.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { webDefaults } from '../fixtures/security/harness.js';
 
 const view = <T>(v: T) => ({ get: () => v, subscribe: () => () => {} });

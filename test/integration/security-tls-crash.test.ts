@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createSecureContext } from 'node:tls';
+import { writeFileAtomic } from '../../src/db/atomic-file.js';
 import {
   ensureTlsMaterial,
   generateSelfSigned,
@@ -26,7 +27,6 @@ import {
   type TlsMaterial,
 } from '../../src/security/tls-cert.js';
 import { finishPendingReplacement } from '../../src/security/tls-replace.js';
-import { writeFileAtomic } from '../../src/storage/atomic-file.js';
 
 const NOW = Date.UTC(2026, 10, 27);
 

@@ -17,9 +17,9 @@ import { after, before, test } from 'node:test';
 import { connect, type PeerCertificate } from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import { createWebServer, type WebServer } from '../../src/api/server.js';
+import { openDatabase } from '../../src/db/database.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { origin, webDefaults } from '../fixtures/security/harness.js';
 
 x509.cryptoProvider.set(webcrypto as never);

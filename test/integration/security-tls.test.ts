@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createWebServer } from '../../src/api/server.js';
+import { openDatabase } from '../../src/db/database.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { webDefaults } from '../fixtures/security/harness.js';
 import { execFileAsync, hasCommand, peer } from '../support/peers.js';
 

@@ -18,9 +18,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { writeFileAtomic } from '../../src/db/atomic-file.js';
+import { openDatabase } from '../../src/db/database.js';
 import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
-import { writeFileAtomic } from '../../src/storage/atomic-file.js';
-import { openDatabase } from '../../src/storage/database.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wattgate-db-'));
 after(() => rmSync(root, { recursive: true, force: true }));

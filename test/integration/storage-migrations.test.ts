@@ -10,16 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type Database from 'better-sqlite3';
-import { ManualClock } from '../../src/shared/clock.js';
-import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/db/database.js';
 import {
   appliedMigrations,
   loadMigrations,
+  migrationsDir,
   runMigrations,
   sha256Hex,
-  storeMigrationsDir,
-} from '../../src/storage/migrations.js';
+} from '../../src/db/migrations.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wattgate-mig-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -224,14 +224,19 @@ describe('runMigrations', () => {
     db.close();
   });
 
-  test('the built-in settings store migrations load and apply', () => {
-    const migrations = loadMigrations(storeMigrationsDir('settings'));
+  test('the built-in settings store migrations (beside config/store.ts) load and apply', () => {
+    const dir = migrationsDir(new URL('../../src/config/store.ts', import.meta.url).href);
+    const migrations = loadMigrations(dir);
     assert.ok(migrations.length >= 1);
     const db = openAt(freshDir());
-    const r = runMigrations(db, { store: 'settings' });
+    const r = runMigrations(db, { store: 'settings', dir });
     assert.equal(r.version, migrations.length);
     assert.ok(db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'settings_document'").get());
-    assert.throws(() => storeMigrationsDir('../etc'), isMigration);
+    assert.throws(
+      () => migrationsDir(new URL('../../src/shared/errors.ts', import.meta.url).href),
+      isMigration,
+    );
+    assert.throws(() => runMigrations(db, { store: '../etc', dir }), isMigration);
     db.close();
   });
 });

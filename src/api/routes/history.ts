@@ -19,16 +19,16 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TSchema } from 'typebox';
 import Type from 'typebox';
-import { ANY_ROLE } from '../../security/roles.js';
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
-import type { HistoryReader } from '../../storage/history/reader.js';
+import type { HistoryReader } from '../../history/reader.js';
 import {
   type BucketSpec,
   type CursorRead,
   type HistoryStatus,
   type Range,
   SERIES_ID_PATTERN,
-} from '../../storage/history/types.js';
+} from '../../history/types.js';
+import { ANY_ROLE } from '../../security/roles.js';
+import { ErrorCodes, WattgateError } from '../../shared/errors.js';
 
 /** What the routes need from the store (HistoryStore has this shape). */
 export interface HistoryQueryApi {

@@ -4,8 +4,8 @@
  * repository's `templates/` when running from source (tsx).
  */
 import { dirname, join } from 'node:path';
+import { findUpPath } from '../../db/release-files.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
-import { findUpPath } from '../../storage/release-files.js';
 
 export function builtInTemplatesDir(): string {
   const schema = findUpPath(import.meta.url, join('templates', 'schema.json'));

@@ -18,10 +18,10 @@
  *   record says how many waited and how many were lost.
  */
 import type Database from 'better-sqlite3';
+import { openDatabase } from '../../db/database.js';
+import { migrationsDir, runMigrations } from '../../db/migrations.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import { openDatabase } from '../../storage/database.js';
-import { runMigrations } from '../../storage/migrations.js';
 import { anchorMac, GENESIS_HASH, headMac, keyId, recordHash, recordMac } from './chain.js';
 import { ensureAuditKey } from './key.js';
 import { type AuditFilter, queryRecords } from './query.js';
@@ -82,7 +82,7 @@ export class AuditLog {
     const { key, created } = ensureAuditKey(opts.keyPath);
     const db = openDatabase({ path: opts.dbPath, profile: 'durable' });
     try {
-      runMigrations(db, { store: AUDIT_STORE });
+      runMigrations(db, { store: AUDIT_STORE, dir: migrationsDir(import.meta.url) });
     } catch (e) {
       db.close();
       throw e;

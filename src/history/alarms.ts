@@ -3,8 +3,8 @@
  * once (`active: false`), so the alarm engine sees edges, not a stream.
  * `unpublished-dropped` is an event, not a state: every drop is reported.
  */
-import type { Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
 import type { HistoryAlarm, HistoryAlarmKind } from './types.js';
 
 const EVENTS: ReadonlySet<HistoryAlarmKind> = new Set(['unpublished-dropped']);

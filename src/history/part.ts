@@ -7,15 +7,15 @@
  * logged by the store itself and re-published on the bus as `history.alarm`
  * for the alarm engine and the pages.
  */
-import type { AcquisitionEvents, ReadingBatch } from '../../acquisition/events.js';
-import type { DevicesConfig } from '../../config/schema-devices.js';
-import type { HistoryConfig } from '../../config/schema-history.js';
-import type { ConfigView } from '../../core/context.js';
-import type { Clock } from '../../shared/clock.js';
-import type { TypedEvents } from '../../shared/events.js';
-import type { Part } from '../../shared/lifecycle.js';
-import type { Logger } from '../../shared/logger.js';
-import type { WirelessEvents } from '../../wireless/events.js';
+import type { AcquisitionEvents, ReadingBatch } from '../acquisition/events.js';
+import type { DevicesConfig } from '../config/schema-devices.js';
+import type { HistoryConfig } from '../config/schema-history.js';
+import type { ConfigView } from '../core/context.js';
+import type { Clock } from '../shared/clock.js';
+import type { TypedEvents } from '../shared/events.js';
+import type { Part } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { WirelessEvents } from '../wireless/events.js';
 import { historyRecorder, type SeriesMetaLookup } from './recorder.js';
 import { HistoryStore } from './store.js';
 import type { HistoryAlarm } from './types.js';

@@ -4,7 +4,7 @@
  * IANA time zone — local midnight moves with daylight saving time, so days
  * are 23, 24 or 25 hours long. Bucket i is [edges[i], edges[i+1]).
  */
-import { ErrorCodes, WattgateError } from '../../../shared/errors.js';
+import { ErrorCodes, WattgateError } from '../../shared/errors.js';
 import type { BucketSpec, CalendarUnit, Range } from '../types.js';
 
 export const MAX_BUCKETS = 100_000;

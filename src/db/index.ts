@@ -23,8 +23,8 @@ export {
   loadMigrations,
   type Migration,
   type MigrationResult,
+  migrationsDir,
   type RunMigrationsOptions,
   runMigrations,
   sha256Hex,
-  storeMigrationsDir,
 } from './migrations.js';

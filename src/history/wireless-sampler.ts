@@ -10,11 +10,11 @@
  * `measurements` selection limits the keys. The boundary timer runs every
  * minute (the shortest sampling period) on the injected clock.
  */
-import type { ReadingBatch } from '../../acquisition/events.js';
-import type { DevicesConfig } from '../../config/schema-devices.js';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { WirelessReadingsEvent } from '../../wireless/events.js';
-import { toReadingBatch } from '../../wireless/readings.js';
+import type { ReadingBatch } from '../acquisition/events.js';
+import type { DevicesConfig } from '../config/schema-devices.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { WirelessReadingsEvent } from '../wireless/events.js';
+import { toReadingBatch } from '../wireless/readings.js';
 
 const MINUTE = 60_000;
 

@@ -1,7 +1,9 @@
 /**
  * SQL migration runner (ARCHITECTURE convention 9). A *store* (settings,
- * accounts, audit, history …) is a folder of numbered files
- * `src/storage/migrations/<store>/NNNN_name.sql`, versions 1, 2, 3 … without gaps.
+ * accounts, audit, history …) is a folder of numbered files `NNNN_name.sql`
+ * beside the module that owns the store (`src/config/migrations/`,
+ * `src/history/migrations/` …, found with `migrationsDir(import.meta.url)`),
+ * versions 1, 2, 3 … without gaps.
  * Several stores may share one database file: the `schema_migrations` table is
  * keyed by (store, version) and records the file name, the sha256 of its exact
  * bytes and when it was applied (UTC ISO-8601).
@@ -41,8 +43,8 @@ export interface AppliedMigration {
 export interface RunMigrationsOptions {
   /** Store name: the key in `schema_migrations` (e.g. `settings`). */
   store: string;
-  /** Folder holding the store's `NNNN_name.sql` files; default `storeMigrationsDir(store)`. */
-  dir?: string;
+  /** Folder holding the store's `NNNN_name.sql` files (`migrationsDir(import.meta.url)` of its owner). */
+  dir: string;
   /** Already loaded migrations (tests); takes precedence over `dir`. */
   migrations?: readonly Migration[];
   clock?: Clock;
@@ -68,15 +70,13 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 }
 
 /**
- * Folder of a built-in store's migrations. Looks next to this module first
- * (running from source with tsx), then in the source tree (running from
- * `dist/`, where tsc does not copy `.sql` files).
+ * The `migrations/` folder beside the module at `moduleUrl` (the store's
+ * owner): the source tree when running with tsx; `npm run build` copies every
+ * `migrations` folder under src/ next to the compiled code (scripts/copy-assets.mjs).
  */
-export function storeMigrationsDir(store: string): string {
-  if (!STORE_RE.test(store)) throw migrationError(`invalid store name ${JSON.stringify(store)}`);
-  // Beside this module: src/storage/migrations in a checkout; `npm run build` copies them to dist.
-  const dir = fileURLToPath(new URL(`./migrations/${store}/`, import.meta.url));
-  if (!existsSync(dir)) throw migrationError(`no migrations folder for store "${store}" (looked in ${dir})`);
+export function migrationsDir(moduleUrl: string): string {
+  const dir = fileURLToPath(new URL('./migrations/', moduleUrl));
+  if (!existsSync(dir)) throw migrationError(`no migrations folder beside ${fileURLToPath(moduleUrl)}`);
   return dir;
 }
 
@@ -180,7 +180,7 @@ export function runMigrations(db: Database.Database, opts: RunMigrationsOptions)
   if (!STORE_RE.test(opts.store)) throw migrationError(`invalid store name ${JSON.stringify(opts.store)}`);
   const code = opts.migrations
     ? checkSequence(opts.migrations, `store "${opts.store}"`)
-    : loadMigrations(opts.dir ?? storeMigrationsDir(opts.store));
+    : loadMigrations(opts.dir);
   const clock = opts.clock ?? systemClock;
   const apply = db.transaction((): Migration[] => {
     db.exec(CREATE_TABLE);

@@ -6,7 +6,7 @@
  * 4 MiB, which bounds what a power loss can take (docs/history.md).
  */
 import type Database from 'better-sqlite3';
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import { ErrorCodes, WattgateError } from '../shared/errors.js';
 
 export const HISTORY_PAGE_SIZE = 16_384;
 /** WAL size that triggers a checkpoint: bounds the power-loss window (docs/history.md). */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ReadingBatch } from '../../acquisition/events.js';
-import { validateConfig } from '../../config/validate.js';
-import { ManualClock } from '../../shared/clock.js';
-import type { WirelessReadingsEvent } from '../../wireless/events.js';
+import type { ReadingBatch } from '../acquisition/events.js';
+import { validateConfig } from '../config/validate.js';
+import { ManualClock } from '../shared/clock.js';
+import type { WirelessReadingsEvent } from '../wireless/events.js';
 import { wirelessSampler } from './wireless-sampler.js';
 
 const RF = '00124B00DE000001';

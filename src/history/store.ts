@@ -13,14 +13,14 @@
  */
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import { systemClock } from '../../shared/clock.js';
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
-import { TypedEvents } from '../../shared/events.js';
-import type { Part } from '../../shared/lifecycle.js';
-import { type Logger, silentLogger } from '../../shared/logger.js';
-import { openDatabase } from '../database.js';
-import { runMigrations } from '../migrations.js';
+import { openDatabase } from '../db/database.js';
+import { migrationsDir, runMigrations } from '../db/migrations.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import { systemClock } from '../shared/clock.js';
+import { ErrorCodes, WattgateError } from '../shared/errors.js';
+import { TypedEvents } from '../shared/events.js';
+import type { Part } from '../shared/lifecycle.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 import { AlarmBoard } from './alarms.js';
 import { limitWal, prepareFile } from './database-file.js';
 import { fileBytes, freeBytesOf } from './disk.js';
@@ -95,7 +95,11 @@ export class HistoryStore implements Part {
     try {
       if (opts.path !== ':memory:') prepareFile(db);
       limitWal(db);
-      runMigrations(db, { store: HISTORY_STORE, clock: opts.clock ?? systemClock });
+      runMigrations(db, {
+        store: HISTORY_STORE,
+        dir: migrationsDir(import.meta.url),
+        clock: opts.clock ?? systemClock,
+      });
       return new HistoryStore(db, opts);
     } catch (e) {
       db.close();

@@ -8,7 +8,7 @@
  * keeps every point a registered publisher has not acknowledged (up to the
  * backlog limit, whose overflow raises `unpublished-dropped` before dropping).
  */
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import { decodeBatch } from './codec/batch-codec.js';
 import type { Statements } from './statements.js';
 import type { CursorPoint, CursorRead, PublisherInfo } from './types.js';

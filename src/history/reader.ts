@@ -4,7 +4,7 @@
  * by side, consumption per device/usage/zone (top N + others) and CSV export.
  * Every query sees written chunks and the points still in memory.
  */
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import { type ChunkRef, chunksInRange, overlapping, previousGood } from './chunk-source.js';
 import { allocColumns } from './codec/chunk-codec.js';
 import { csvHeader, csvLines } from './queries/csv.js';

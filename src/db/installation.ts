@@ -9,7 +9,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../shared/clock.js';
-import { runMigrations } from './migrations.js';
+import { migrationsDir, runMigrations } from './migrations.js';
 
 export const INSTALLATION_STORE = 'installation';
 
@@ -41,7 +41,7 @@ export function makeSerial(ms: number, random: (max: number) => number = randomI
 /** Reads the installation identity, creating it on first use (in one transaction). */
 export function loadInstallation(db: Database.Database, opts: { clock?: Clock } = {}): Installation {
   const clock = opts.clock ?? systemClock;
-  runMigrations(db, { store: INSTALLATION_STORE, clock });
+  runMigrations(db, { store: INSTALLATION_STORE, dir: migrationsDir(import.meta.url), clock });
   const read = () =>
     db.prepare('SELECT id, serial, created_at AS createdAt FROM installation WHERE singleton = 1').get() as
       | Installation

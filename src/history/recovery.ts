@@ -6,7 +6,7 @@
  * staged (they are on disk), and each builder remembers the commit of its
  * first point (the staging rows it still needs).
  */
-import type { Logger } from '../../shared/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { decodeBatch } from './codec/batch-codec.js';
 import { appendPoint, type ChunkRules, cleanMeta, newSeries, type SeriesState, sealOpen } from './series.js';
 import type { Statements } from './statements.js';

@@ -8,7 +8,7 @@
  * is older than its last point (a clock step backwards), when it is full, or
  * when the point lies more than `maxSpanMs` after its first point.
  */
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import { ChunkBuilder } from './builder.js';
 import { MAX_ABS_TIME } from './codec/chunk-codec.js';
 import { SERIES_ID_PATTERN, type SeriesMeta } from './types.js';

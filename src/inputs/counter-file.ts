@@ -9,10 +9,10 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { INPUT_NAMES, type InputName } from '../config/schema-inputs.js';
-import type { CounterState } from '../inputs/channel.js';
-import type { CounterStore } from '../inputs/part.js';
+import { writeFileAtomic } from '../db/atomic-file.js';
 import type { Logger } from '../shared/logger.js';
-import { writeFileAtomic } from './atomic-file.js';
+import type { CounterState } from './channel.js';
+import type { CounterStore } from './part.js';
 
 const NUMBER_FIELDS = [
   'pulsesTotal',

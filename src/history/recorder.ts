@@ -10,7 +10,7 @@
  * metadata (device name, unit, counter or gauge, usage, zone) is written the
  * first time it is seen and again when the lookup answers another object (a rename).
  */
-import type { Quality, ReadingBatch } from '../../acquisition/events.js';
+import type { Quality, ReadingBatch } from '../acquisition/events.js';
 import type { HistoryStore } from './store.js';
 import { QUALITY_COMM_ERROR, QUALITY_GOOD, QUALITY_INVALID, type SeriesMeta } from './types.js';
 
