@@ -9,7 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ConfigStore } from './config/index.js';
-import type { AppContext, AppEvents } from './core/context.js';
+import type { AppContext, AppLifecycleEvents } from './core/context.js';
 import { dataPath, ensureDataDir } from './core/data-dir.js';
 import { VERSION } from './core/version.js';
 import { type Installation, loadInstallation, openDatabase } from './db/index.js';
@@ -61,7 +61,7 @@ export function createApp(opts: AppOptions): App {
   const log = opts.log;
   const clock = opts.clock ?? systemClock;
   const { db, config, installation } = openStores(opts.dataDir, log, clock);
-  const events = new TypedEvents<AppEvents>((event, error) =>
+  const events = new TypedEvents<AppLifecycleEvents>((event, error) =>
     log.error({ err: error, event: String(event) }, 'event listener failed'),
   );
   const ctx: AppContext = {

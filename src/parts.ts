@@ -11,23 +11,26 @@
  * gateway, acquisition, web.
  */
 import { createSimulatorDriver } from '../sim/wireless/radio.js';
+import type { AcquisitionEvents } from './acquisition/events.js';
 import { createAcquisition } from './acquisition/part.js';
 import { createWebServer } from './api/server.js';
-import type { DevicesConfig } from './config/schema-devices.js';
-import { type AppContext, configView } from './core/context.js';
+import { configView } from './config/index.js';
+import type { AppContext } from './core/context.js';
 import { dataPath } from './core/data-dir.js';
 import { wattgateIdentity } from './core/identity.js';
 import { customModelsDir, ModelCatalog } from './devices/models/index.js';
-import { createHistoryPart } from './history/part.js';
-import type { SeriesMetaLookup } from './history/recorder.js';
-import type { SeriesMeta } from './history/types.js';
+import { createHistoryPart, type HistoryEvents } from './history/part.js';
 import { inputCounterFile } from './inputs/counter-file.js';
+import type { InputsEvents } from './inputs/events.js';
 import { createInputsPart } from './inputs/part.js';
+import type { ModbusEvents } from './modbus/events.js';
 import { createGateway } from './modbus/gateway.js';
 import { createSerialLineTarget } from './modbus/serial-line-target.js';
 import { createTcpDeviceTarget } from './modbus/tcp-device.js';
 import { createAuditPart } from './security/audit/part.js';
+import { TypedEvents } from './shared/events.js';
 import type { Part } from './shared/lifecycle.js';
+import type { WirelessEvents } from './wireless/events.js';
 import { createWirelessPart } from './wireless/part.js';
 
 export interface DefaultPartsOptions {
@@ -35,16 +38,39 @@ export interface DefaultPartsOptions {
   modbusPort?: number;
   /** Listen on this HTTPS port instead of the configured one (0 = ephemeral; tests). */
   webPort?: number;
+  /** Use these event channels instead of new ones (a caller that publishes or listens itself). */
+  channels?: Partial<PartChannels>;
+}
+
+/** The event channels between the parts: one per publishing part, typed by its own events. */
+export interface PartChannels {
+  modbus: TypedEvents<ModbusEvents>;
+  inputs: TypedEvents<InputsEvents>;
+  wireless: TypedEvents<WirelessEvents>;
+  acquisition: TypedEvents<AcquisitionEvents>;
+  history: TypedEvents<HistoryEvents>;
 }
 
 /** The parts of a running Wattgate, in start order. */
 export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
+  const view = <K extends Parameters<typeof configView>[1]>(section: K) => configView(ctx.config, section);
+  // One channel per publishing part, typed by that part's own events.
+  const channel = <M extends object>() =>
+    new TypedEvents<M>((event, error) =>
+      ctx.log.error({ err: error, event: String(event) }, 'event listener failed'),
+    );
+  const given = opts.channels ?? {};
+  const modbusEvents = given.modbus ?? channel<ModbusEvents>();
+  const inputsEvents = given.inputs ?? channel<InputsEvents>();
+  const wirelessEvents = given.wireless ?? channel<WirelessEvents>();
+  const acquisitionEvents = given.acquisition ?? channel<AcquisitionEvents>();
+  const historyEvents = given.history ?? channel<HistoryEvents>();
   const audit = createAuditPart({
     log: ctx.log,
     clock: ctx.clock,
-    events: ctx.events,
+    sources: { app: ctx.events, modbus: modbusEvents, inputs: inputsEvents },
     config: ctx.config,
-    audit: configView(ctx, 'audit'),
+    audit: view('audit'),
     dbPath: dataPath(ctx.dataDir, 'auditDb'),
     keyPath: dataPath(ctx.dataDir, 'auditKey'),
   });
@@ -56,16 +82,17 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
   const inputs = createInputsPart({
     log: ctx.log,
     clock: ctx.clock,
-    events: ctx.events,
-    config: configView(ctx, 'inputs'),
+    events: inputsEvents,
+    config: view('inputs'),
     store: inputCounterFile(dataPath(ctx.dataDir, 'inputCounters'), ctx.log.child({ component: 'inputs' })),
   });
   const wireless = createWirelessPart({
     log: ctx.log,
     clock: ctx.clock,
-    events: ctx.events,
-    config: configView(ctx, 'wireless'),
-    modbus: configView(ctx, 'modbus'),
+    events: wirelessEvents,
+    config: view('wireless'),
+    modbus: view('modbus'),
+    devices: view('devices'),
     models,
     createDriver: (_kind, c) => createSimulatorDriver(c),
     saveWireless: (next, actor) => {
@@ -77,9 +104,9 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     {
       log: ctx.log,
       clock: ctx.clock,
-      events: ctx.events,
-      modbus: configView(ctx, 'modbus'),
-      networks: configView(ctx, 'networks'),
+      events: modbusEvents,
+      modbus: view('modbus'),
+      networks: view('networks'),
       identity,
       createDeviceTarget: (cfg, c) => createTcpDeviceTarget(cfg, c),
       createSerialLineTarget: (cfg, c) => createSerialLineTarget(cfg, c),
@@ -93,9 +120,9 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
   const acquisition = createAcquisition({
     log: ctx.log,
     clock: ctx.clock,
-    events: ctx.events,
-    devices: configView(ctx, 'devices'),
-    acquisition: configView(ctx, 'acquisition'),
+    events: acquisitionEvents,
+    devices: view('devices'),
+    acquisition: view('acquisition'),
     saveDevices: (next, actor) => {
       ctx.config.update('devices', next, { actor });
     },
@@ -106,12 +133,18 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
   const history = createHistoryPart({
     log: ctx.log,
     clock: ctx.clock,
-    events: ctx.events,
-    config: configView(ctx, 'history'),
-    devices: configView(ctx, 'devices'),
+    events: historyEvents,
+    config: view('history'),
+    devices: view('devices'),
+    inputs: view('inputs'),
+    models,
+    modelsChanged: (fn) => models.onChange(fn),
     path: dataPath(ctx.dataDir, 'historyDb'),
-    meta: seriesMetaLookup(ctx, models),
   });
+  // Every source's periodic samples → history (THE reading shape, devices/reading.ts).
+  acquisitionEvents.on('acquisition.samples', history.record);
+  wirelessEvents.on('wireless.samples', history.record);
+  inputsEvents.on('inputs.samples', history.record);
   const usedBy = (id: string) =>
     ctx.config
       .section('devices')
@@ -122,10 +155,11 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     clock: ctx.clock,
     dataDir: ctx.dataDir,
     db: ctx.db,
-    web: configView(ctx, 'web'),
-    networks: configView(ctx, 'networks'),
+    web: view('web'),
+    networks: view('networks'),
     installation: ctx.installation,
-    system: configView(ctx, 'system'),
+    version: ctx.version,
+    system: view('system'),
     audit: { audit: audit.log, record: audit.record },
     onSecurityEvent: (e) => audit.recordSecurity(e),
     features: {
@@ -148,46 +182,4 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
   return [audit, history, inputs, wireless, gateway, acquisition, web];
-}
-
-/**
- * Series metadata from the device's configuration and its model's measurement,
- * computed once per series and kept until the `devices` section or the models
- * change (called for every stored reading).
- */
-function seriesMetaLookup(ctx: AppContext, models: ModelCatalog): SeriesMetaLookup {
-  let devices: unknown;
-  let cache = new Map<string, SeriesMeta | undefined>();
-  models.onChange(() => {
-    cache = new Map();
-  });
-  return (deviceId, key) => {
-    const list = ctx.config.section('devices').list;
-    if (list !== devices) {
-      devices = list;
-      cache = new Map();
-    }
-    const id = `${deviceId}:${key}`;
-    if (!cache.has(id)) cache.set(id, seriesMeta(list, models, deviceId, key));
-    return cache.get(id);
-  };
-}
-
-function seriesMeta(
-  list: DevicesConfig['list'],
-  models: ModelCatalog,
-  deviceId: number,
-  key: string,
-): SeriesMeta | undefined {
-  const d = list.find((x) => x.id === deviceId);
-  if (!d) return undefined;
-  const m = models.get(d.model)?.measurements.find((x) => x.key === key);
-  return {
-    name: m ? `${d.name} ${m.name}` : `${d.name} ${key}`,
-    device: d.name,
-    measurement: key,
-    ...(m ? { unit: m.unit, kind: m.kind === 'counter' ? 'counter' : 'gauge' } : {}),
-    usage: d.usage,
-    zone: d.zone,
-  };
 }

@@ -25,10 +25,10 @@ import { AcquisitionEngine } from '../../src/acquisition/engine.js';
 import type { AcquisitionEvents, ReadingBatch } from '../../src/acquisition/events.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { buildRuntime } from '../../src/devices/registry.js';
-import { modelList, wideModel } from '../../src/devices/testing.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { modelList, wideModel } from '../../test/support/models.js';
 import { UNITS_PER_PORT } from './acquisition-processes.js';
 
 interface BusEvents extends Record<string, unknown>, AcquisitionEvents {}
@@ -96,7 +96,7 @@ function counting(events: TypedEvents<BusEvents>) {
       else if (r.quality === 'invalid') c.invalid++;
       else c.commError++;
     }
-    if (b.readings[0]?.quality === 'valid') answered.add(b.deviceId);
+    if (b.readings[0]?.quality === 'valid') answered.add(Number(b.origin.id));
   });
   return { c, answered };
 }

@@ -12,8 +12,8 @@ import type { WirelessConfig } from '../../src/config/schema-wireless.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { ModelCatalog } from '../../src/devices/models/index.js';
 import type { Identity } from '../../src/modbus/identity.js';
-import { type MemoryConfigView, memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import type { Clock } from '../../src/shared/clock.js';
+import { type MemoryConfigView, memoryConfigView } from '../../src/shared/config-view.js';
 import { type Logger, silentLogger } from '../../src/shared/logger.js';
 import type { WirelessEvents } from '../../src/wireless/events.js';
 import { type PermanentLatch, WirelessPart } from '../../src/wireless/part.js';
@@ -64,6 +64,7 @@ export async function startWirelessHarness(opts: HarnessOptions): Promise<Wirele
     events: { emit: (name, payload) => events.push({ name, payload } as RecordedEvent) },
     config: wireless,
     modbus,
+    devices: memoryConfigView(base.devices),
     models,
     createDriver: (_kind, ctx) => new SimulatorRadio(ctx, opts.radio),
     saveWireless: async (next) => {

@@ -23,6 +23,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AcquisitionConfig } from '../config/schema-devices.js';
 import type { PlannedRead } from '../devices/poll-plan.js';
+import { deviceOrigin, type ReadingOrigin } from '../devices/reading.js';
 import type { DeviceRuntime } from '../devices/registry.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reading, ReadingBatch } from './events.js';
@@ -59,6 +60,7 @@ interface Entry {
   busy: boolean;
   liveBusy: boolean;
   readonly latest: LatestValues;
+  readonly origin: ReadingOrigin;
 }
 
 export interface EngineStats {
@@ -206,10 +208,11 @@ export class AcquisitionEngine {
       health,
       busy: false,
       liveBusy: false,
+      origin: prev?.origin ?? deviceOrigin(d.id),
       latest:
         keep && prev.d.model === d.model
           ? prev.latest
-          : new LatestValues(d.id, d.model?.measurements.map((m) => m.key) ?? [], d.seriesIds),
+          : new LatestValues(d.model?.measurements.map((m) => m.key) ?? [], d.seriesIds),
     };
   }
 
@@ -326,10 +329,10 @@ export class AcquisitionEngine {
     const index = e.d.keyIndex;
     for (const r of readings) e.latest.set(index.get(r.key) ?? -1, r.t, r.value, r.quality);
     if (kind === 'live') {
-      const batch = { deviceId: e.d.id, t, periodMs: this.#settings.live.intervalMs, readings };
+      const batch = { origin: e.origin, t, periodMs: this.#settings.live.intervalMs, readings };
       this.#ctx.publish.live(batch);
     } else {
-      this.#ctx.publish.samples({ deviceId: e.d.id, t, periodMs: e.d.periodMs, readings });
+      this.#ctx.publish.samples({ origin: e.origin, t, periodMs: e.d.periodMs, readings });
     }
   }
 }

@@ -16,15 +16,13 @@ const NONE = 255;
 export class LatestValues {
   readonly #keys: readonly string[];
   readonly #series: readonly string[];
-  readonly #deviceId: number;
   readonly #t: Float64Array;
   readonly #num: Float64Array;
   readonly #quality: Uint8Array;
   readonly #other = new Map<number, bigint | string>();
 
   /** `keys[i]` and `series[i]`: the model's measurement i. */
-  constructor(deviceId: number, keys: readonly string[], series: readonly string[]) {
-    this.#deviceId = deviceId;
+  constructor(keys: readonly string[], series: readonly string[]) {
     this.#keys = keys;
     this.#series = series;
     this.#t = new Float64Array(keys.length);
@@ -55,7 +53,6 @@ export class LatestValues {
       const value = quality !== 'valid' ? null : (this.#other.get(i) ?? (this.#num[i] as number));
       out.push({
         seriesId: this.#series[i] ?? '',
-        deviceId: this.#deviceId,
         key: this.#keys[i] ?? '',
         t: this.#t[i] ?? 0,
         value,

@@ -7,11 +7,10 @@
  * unchanged devices keep their connection and status.
  *
  * Readings go to `events` (`acquisition.samples`, `acquisition.live`,
- * `acquisition.status`, see events.ts). It also implements DevicesService,
+ * `acquisition.status`, see events.ts), THE reading shape (devices/reading.ts). It also implements DevicesService,
  * what the devices API needs.
  */
 import type { AcquisitionConfig, DevicesConfig } from '../config/schema-devices.js';
-import type { ConfigView } from '../core/context.js';
 import { addDevice, type DevicePatch, type NewDevice, removeDevice, updateDevice } from '../devices/admin.js';
 import {
   type DiscoveryContext,
@@ -23,7 +22,9 @@ import type { ModelMatcher } from '../devices/model-source.js';
 import { DeviceRegistry, type DeviceRuntime } from '../devices/registry.js';
 import type { SerialLineTarget } from '../modbus/serial-line-target.js';
 import type { Clock } from '../shared/clock.js';
+import type { ConfigView } from '../shared/config-view.js';
 import { ErrorCodes, hasCode, WattgateError } from '../shared/errors.js';
+import type { EventSink } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { AcquisitionEngine, type EngineSettings } from './engine.js';
@@ -33,10 +34,8 @@ import type { DevicesService, DeviceView } from './service.js';
 import { DeviceHealth } from './status.js';
 import { type WatchLease, WatchLeases } from './watch.js';
 
-/** The part of the event bus acquisition publishes on (AppEvents includes AcquisitionEvents). */
-export interface AcquisitionEventSink {
-  emit<K extends keyof AcquisitionEvents>(event: K, payload: AcquisitionEvents[K]): void;
-}
+/** Where acquisition publishes (the composition root's channel for it). */
+export type AcquisitionEventSink = EventSink<AcquisitionEvents>;
 
 export interface AcquisitionContext {
   readonly log: Logger;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { modelList, registersFor, TEST_METER } from '../../test/support/models.js';
 import type { DeviceConfig } from '../config/schema-devices.js';
 import { buildRuntime } from '../devices/registry.js';
-import { modelList, registersFor, TEST_METER } from '../devices/testing.js';
 import { decodeRequest, encodeException } from '../protocol/modbus/index.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { DeviceLink } from './links.js';
@@ -82,7 +82,6 @@ test('readings: decoded through the table, stamped t, series ids from the device
     { ...by.VAB },
     {
       seriesId: 'modbus:7_mb_VAB',
-      deviceId: 7,
       key: 'VAB',
       t: 900_000,
       value: 400.5,

@@ -81,7 +81,6 @@ async function request(read: PlannedRead, o: PollOptions): Promise<ReadResult> {
 class ReadingRecord implements Reading {
   constructor(
     readonly seriesId: string,
-    readonly deviceId: number,
     readonly key: string,
     readonly t: number,
     readonly value: Reading['value'],
@@ -124,7 +123,7 @@ class PollRun {
         if (value === null && q === 'valid') q = 'invalid';
         if (q !== 'valid') value = null;
         const seriesId = d.seriesIds[it.c.index] ?? '';
-        out.push(new ReadingRecord(seriesId, d.id, it.c.key, t, value, q));
+        out.push(new ReadingRecord(seriesId, it.c.key, t, value, q));
       }
     }
     return out;

@@ -40,7 +40,7 @@ export async function generateOpenApi(): Promise<string> {
       log: silentLogger,
       profile: () => web.passwordProfile,
       hsts: () => false,
-      system: () => ({ name: 'Wattgate', serialNumber: '', installationId: '' }),
+      system: () => ({ name: 'Wattgate', serialNumber: '', installationId: '', version: '0.0.0' }),
       certificate: {
         info: () => {
           throw new Error('documentation build: no certificate');

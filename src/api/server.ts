@@ -18,7 +18,6 @@ import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import type { NetworksConfig, SystemConfig } from '../config/schema.js';
 import type { WebConfig } from '../config/schema-web.js';
-import type { ConfigView } from '../core/context.js';
 import type { Installation } from '../db/installation.js';
 import type { SecurityEvent } from '../security/auth-service.js';
 import { deviceCodeBanner, ensureDeviceCode } from '../security/device-code.js';
@@ -28,6 +27,7 @@ import { ensureTlsMaterial, type TlsMaterial } from '../security/tls-cert.js';
 import { tlsServerOptions } from '../security/tls-options.js';
 import { certificateService, finishPendingReplacement } from '../security/tls-replace.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { ConfigView } from '../shared/config-view.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { type ApiOptions, buildApi } from './build.js';
@@ -41,6 +41,8 @@ export interface WebServerContext {
   web: ConfigView<WebConfig>;
   networks: ConfigView<NetworksConfig>;
   installation: Installation;
+  /** The running release's version (GET /api/v1/system); default "0.0.0". */
+  version?: string;
   /** The `system` configuration section: its `name` is answered by GET /api/v1/system. */
   system?: ConfigView<SystemConfig>;
   /** Where the device code is shown once (default: stdout, never the logger). */
@@ -196,6 +198,7 @@ export function createWebServer(ctx: WebServerContext): WebServer {
           name: ctx.system?.get().name ?? DEFAULT_SYSTEM_NAME,
           serialNumber: ctx.installation.serial,
           installationId: ctx.installation.id,
+          version: ctx.version ?? '0.0.0',
         }),
         serverFactory: (h) => {
           handler = h as never;

@@ -43,3 +43,4 @@ export {
   SETTINGS_STORE,
 } from './store.js';
 export { defaultConfig, type ValidateOptions, validateConfig } from './validate.js';
+export { configView } from './view.js';

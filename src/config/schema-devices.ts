@@ -20,8 +20,8 @@
  */
 import type { Static } from 'typebox';
 import Type from 'typebox';
-import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../devices/model-schema.js';
 import { Formats } from './formats.js';
+import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from './patterns.js';
 
 const closed = { additionalProperties: false } as const;
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(?:.*\\S)?$' });

@@ -29,7 +29,7 @@
  */
 import type { Static } from 'typebox';
 import Type from 'typebox';
-import { MODEL_ID_PATTERN } from '../devices/model-schema.js';
+import { MODEL_ID_PATTERN } from './patterns.js';
 
 const closed = { additionalProperties: false } as const;
 

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  assertValidModel,
+  modelList,
+  TEST_METER,
+  TEST_SENSOR,
+  wideModel,
+} from '../../test/support/models.js';
 import { validateConfig } from '../config/validate.js';
 import { ErrorCodes, hasCode } from '../shared/errors.js';
 import { addDevice, removeDevice, updateDevice } from './admin.js';
 import { buildRuntime, seriesOf } from './registry.js';
 import { parseSeriesId, reducedId, seriesId } from './series-id.js';
-import { assertValidModel, modelList, TEST_METER, TEST_SENSOR, wideModel } from './testing.js';
 
 const models = modelList([TEST_METER, TEST_SENSOR]);
 const tcp = (unit: number) => ({ kind: 'tcp', host: '10.0.0.5', port: 502, unit, timeoutMs: 1000 }) as const;

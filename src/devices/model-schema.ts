@@ -36,12 +36,12 @@
  */
 import type { Static } from 'typebox';
 import Type from 'typebox';
+import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../config/patterns.js';
 import { DATA_TYPE_NAMES } from '../protocol/modbus/data-types.js';
 
 const closed = { additionalProperties: false } as const;
 
-export const MODEL_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
-export const MEASUREMENT_KEY_PATTERN = '^[A-Za-z][A-Za-z0-9_]{0,31}$';
+export { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../config/patterns.js';
 
 const Order = Type.Enum(['big', 'little']);
 const Table = Type.Enum(['holding', 'input']);

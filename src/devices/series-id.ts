@@ -5,6 +5,10 @@
  * renamed device keeps its series; `measurementKey` is the model's stable key
  * (model-schema.ts). The publication files' ReducedId is `<deviceId>_mb`, and
  * the device's own id in them is `modbus:<deviceId>_mb`.
+ *
+ * The digital inputs of unit 255 are not devices of `devices.list`; their
+ * series are `input:<name>_di_<field>`, e.g. `input:DI1_di_accumulated`
+ * (`inputSeriesId`).
  */
 import { MEASUREMENT_KEY_PATTERN } from './model-schema.js';
 
@@ -14,6 +18,11 @@ const SERIES = /^modbus:([1-9][0-9]{0,9})_mb_([A-Za-z][A-Za-z0-9_]{0,31})$/;
 export function seriesId(deviceId: number, key: string): string {
   // join() gives one flat string; a template literal would keep a rope of parts (more memory per id).
   return ['modbus:', deviceId, '_mb_', key].join('');
+}
+
+/** `input:DI1_di_accumulated`: a digital input's series. */
+export function inputSeriesId(input: string, field: string): string {
+  return ['input:', input, '_di_', field].join('');
 }
 
 /** `10_mb`: the short id of publication file names. */

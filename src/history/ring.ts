@@ -13,8 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { HistorySettings } from './settings.js';
 import type { Statements } from './statements.js';
-import type { HistoryAlarmKind } from './types.js';
-import type { StoreCounters } from './writer.js';
+import type { HistoryAlarmKind, StoreCounters } from './types.js';
 
 export type RaiseAlarm = (
   kind: HistoryAlarmKind,

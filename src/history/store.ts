@@ -47,8 +47,9 @@ import type {
   HistoryStatus,
   PublisherInfo,
   SeriesMeta,
+  StoreCounters,
 } from './types.js';
-import { applyPlan, commitFlush, loadCounters, planFlush, type StoreCounters } from './writer.js';
+import { applyPlan, commitFlush, loadCounters, planFlush } from './writer.js';
 
 export const HISTORY_STORE = 'history';
 

@@ -167,3 +167,15 @@ export interface HistoryStatus {
   alarms: HistoryAlarmKind[];
   publishers: PublisherInfo[];
 }
+
+/** The store's persistent counters (the `counters` row), kept in memory and saved with each flush. */
+export interface StoreCounters {
+  commit: number;
+  chunkPoints: number;
+  chunks: number;
+  prunedThrough: number;
+  droppedThrough: number;
+  stagingPoints: number;
+  /** Oldest staging commit whose points are not all in chunks: replay starts there. */
+  replayFrom: number;
+}

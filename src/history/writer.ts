@@ -21,17 +21,7 @@ import { type Evicted, enforceCapacity, makeRoom, pruneStaging, type RingContext
 import type { SeriesState } from './series.js';
 import type { Statements } from './statements.js';
 import { type Summary, summarize } from './summary.js';
-
-export interface StoreCounters {
-  commit: number;
-  chunkPoints: number;
-  chunks: number;
-  prunedThrough: number;
-  droppedThrough: number;
-  stagingPoints: number;
-  /** Oldest staging commit whose points are not all in chunks: replay starts there. */
-  replayFrom: number;
-}
+import type { StoreCounters } from './types.js';
 
 export interface PlannedChunk {
   series: SeriesState;

@@ -7,8 +7,8 @@
  * - Edges from the driver go through the channel's filter; a debounced status
  *   change is committed 30 ms after its edge by a timer on the injected clock.
  * - Events (events.ts): `inputs.status` on every committed status change,
- *   `inputs.readings` once a minute (aligned to the clock) with each input's
- *   counters, `inputs.counter-set` when a Modbus client sets a counter (FC 16
+ *   `inputs.samples` once a minute (aligned to the clock): each input's
+ *   counters as readings (devices/reading.ts; series `input:DI1_di_<field>`), `inputs.counter-set` when a Modbus client sets a counter (FC 16
  *   on unit 255; the audit seam).
  * - A changed input configuration restarts that input's filter; its counters
  *   are kept unless its kind changed (pulse ↔ status).
@@ -17,7 +17,8 @@
  */
 import type { InputChannelConfig, InputName, InputsConfig } from '../config/schema-inputs.js';
 import { INPUT_NAMES } from '../config/schema-inputs.js';
-import type { ConfigView } from '../core/context.js';
+import type { Reading, ReadingOrigin } from '../devices/reading.js';
+import { inputSeriesId } from '../devices/series-id.js';
 import type {
   DigitalInputField,
   DigitalInputsProvider,
@@ -25,6 +26,7 @@ import type {
   DigitalInputView,
 } from '../modbus/gateway-digital-inputs.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { ConfigView } from '../shared/config-view.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -59,6 +61,10 @@ export class InputsPart implements Part, DigitalInputsProvider {
   readonly name = 'inputs';
   readonly #ctx: InputsContext;
   readonly #channels = new Map<InputName, InputChannel>();
+  readonly #origins = Object.fromEntries(INPUT_NAMES.map((n) => [n, { kind: 'input', id: n }])) as Record<
+    InputName,
+    ReadingOrigin
+  >;
   #driver: InputDriver | undefined;
   #off: Array<() => void> = [];
   #settleTimers = new Map<InputName, TimerHandle>();
@@ -199,17 +205,32 @@ export class InputsPart implements Part, DigitalInputsProvider {
     const now = this.#ctx.clock.now();
     for (const [name, ch] of this.#channels) {
       const v = ch.view(now, this.#driver?.level(name));
-      this.#ctx.events.emit(InputsEventNames.READINGS, {
-        input: name,
-        name: v.name,
-        kind: v.mode,
+      const fields: Array<[string, number | null]> =
+        v.mode === 'pulse'
+          ? [
+              ['pulses', v.pulsesTotal],
+              ['accumulated', v.accumulated],
+              ['flow', v.flow],
+            ]
+          : [
+              ['logical', v.logical],
+              ['operations', v.operationsTotal],
+              ['operatingTimeS', v.operatingTimeTotalS],
+            ];
+      const readings = fields.map(
+        ([key, value]): Reading => ({
+          seriesId: inputSeriesId(name, key),
+          key,
+          t: now,
+          value,
+          quality: value === null || Number.isNaN(value) ? 'invalid' : 'valid',
+        }),
+      );
+      this.#ctx.events.emit(InputsEventNames.SAMPLES, {
+        origin: this.#origins[name],
         t: now,
-        pulses: v.pulsesTotal,
-        accumulated: v.mode === 'pulse' ? v.accumulated : null,
-        flow: v.mode === 'pulse' ? v.flow : null,
-        logical: v.logical,
-        operations: v.mode === 'status' ? v.operationsTotal : null,
-        operatingTimeS: v.mode === 'status' ? v.operatingTimeTotalS : null,
+        periodMs: READINGS_EVERY_MS,
+        readings,
       });
     }
     this.#save();

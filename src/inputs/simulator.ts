@@ -16,8 +16,8 @@
  */
 import type { InputChannelConfig, InputName, InputsConfig } from '../config/schema-inputs.js';
 import { INPUT_NAMES } from '../config/schema-inputs.js';
-import type { ConfigView } from '../core/context.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { ConfigView } from '../shared/config-view.js';
 import type { InputDriver, InputEdge } from './driver.js';
 
 export const SIM_TICK_MS = 250;

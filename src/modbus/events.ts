@@ -1,8 +1,7 @@
 /**
- * Events the Modbus gateway publishes on the application bus. `modbus.time-set`
- * is the seam for the audit log (SECURITY D1 "time change", PRODUCT G11): the
- * audit part (a later issue) subscribes to it. AppEvents (core/context.ts)
- * extends ModbusEvents.
+ * Events the Modbus gateway publishes (on the sink its context gives it).
+ * `modbus.time-set` is the seam for the audit log (SECURITY D1 "time
+ * change", PRODUCT G11): the composition root wires it to the audit part.
  */
 
 export const ModbusEventNames = {

@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { modbusSection, TEST_IDENTITY } from '../../test/support/modbus-fixtures.js';
+import { RawMbapClient } from '../../test/support/modbus-wire.js';
 import type { ModbusConfig, NetworksConfig } from '../config/schema.js';
-import type { AppEvents } from '../core/context.js';
 import { ManualClock } from '../shared/clock.js';
+import { memoryConfigView } from '../shared/config-view.js';
 import { TypedEvents } from '../shared/events.js';
 import { silentLogger } from '../shared/logger.js';
-import type { TimeSetEvent } from './events.js';
+import type { ModbusEvents, TimeSetEvent } from './events.js';
 import { createGateway, gatewayEndpoints } from './gateway.js';
-import { memoryConfigView } from './memory-config-view.js';
-import { RawMbapClient } from './testing.js';
 
 const modbus = (over: Partial<ModbusConfig['server']> = {}): ModbusConfig =>
   modbusSection({ maxConnections: 8, ...over });
@@ -50,7 +49,7 @@ async function rawAsk(port: number, hex: string): Promise<string> {
 
 test('FC 16 on 116–119: refused until allowed live, then setTime and a modbus.time-set event', async () => {
   const view = memoryConfigView(modbus({ enabled: { LO: true } }));
-  const events = new TypedEvents<AppEvents>();
+  const events = new TypedEvents<ModbusEvents>();
   const seen: TimeSetEvent[] = [];
   events.on('modbus.time-set', (e) => seen.push(e as TimeSetEvent));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -99,7 +98,7 @@ test('a configuration changed between construction and start is the one served (
     {
       log: silentLogger,
       clock: new ManualClock(),
-      events: new TypedEvents<AppEvents>(),
+      events: new TypedEvents<ModbusEvents>(),
       modbus: view,
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: {

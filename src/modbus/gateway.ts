@@ -23,13 +23,14 @@
  * lines, RTU master; without it serial unit ids and broadcasts answer 0x0A).
  */
 import type { Config, ModbusConfig, NetworksConfig } from '../config/schema.js';
-import type { AppEvents, ConfigView } from '../core/context.js';
 import type { Clock } from '../shared/clock.js';
-import type { TypedEvents } from '../shared/events.js';
+import type { ConfigView } from '../shared/config-view.js';
+import type { EventSink } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { ServerLimits } from '../transport/limits.js';
 import type { BoundEndpoint, TcpEndpoint } from '../transport/tcp-server.js';
+import type { ModbusEvents } from './events.js';
 import type { DigitalInputsProvider } from './gateway-digital-inputs.js';
 import type { HealthState } from './gateway-registers.js';
 import { GatewayUnit, type WirelessListEntry } from './gateway-unit.js';
@@ -42,7 +43,8 @@ import type { UnitTarget } from './target.js';
 export interface GatewayContext {
   readonly log: Logger;
   readonly clock: Clock;
-  readonly events: TypedEvents<AppEvents>;
+  /** Where `modbus.time-set` is published (the audit log listens). */
+  readonly events: EventSink<ModbusEvents>;
   readonly modbus: ConfigView<Config['modbus']>;
   readonly networks: ConfigView<Config['networks']>;
   readonly identity: Identity;
@@ -123,7 +125,7 @@ export class ModbusGateway implements Part {
       ...(ctx.wirelessList && { wirelessList: ctx.wirelessList }),
       ...(ctx.digitalInputs && { digitalInputs: ctx.digitalInputs }),
     });
-    const routerCtx = { log: this.#log, clock: ctx.clock, events: ctx.events };
+    const routerCtx = { log: this.#log, clock: ctx.clock };
     this.#router = new ModbusRouter(routerCtx, modbus, {
       gatewayUnit: this.#unit,
       createDeviceTarget: ctx.createDeviceTarget,

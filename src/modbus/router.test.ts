@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { modbusSection } from '../../test/support/modbus-fixtures.js';
 import type { ModbusConfig, TcpDeviceConfig } from '../config/schema.js';
-import type { AppEvents } from '../core/context.js';
 import { hexToBytes } from '../protocol/modbus/index.js';
 import { ManualClock } from '../shared/clock.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import { TypedEvents } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import { silentLogger } from '../shared/logger.js';
+import type { ModbusEvents } from './events.js';
 import { ModbusRouter } from './router.js';
 import { serialLineConfig } from './serial-line-config.js';
 import type { TargetRequest, UnitTarget } from './target.js';
@@ -56,7 +56,7 @@ function config(over: Partial<ModbusConfig['server']> = {}, rest: Partial<Modbus
 function setup(cfg: ModbusConfig = config()) {
   const created: FakeTarget[] = [];
   const gatewayUnit = new FakeTarget('unit-255', async (r) => Uint8Array.of(r.pdu[0] ?? 0, 0xee));
-  const ctx = { log: silentLogger, clock: new ManualClock(), events: new TypedEvents<AppEvents>() };
+  const ctx = { log: silentLogger, clock: new ManualClock() };
   const router = new ModbusRouter(ctx, cfg, {
     gatewayUnit,
     createDeviceTarget: (c) => {

@@ -40,7 +40,6 @@ import type {
   SerialLineConfig,
   TcpDeviceConfig,
 } from '../config/schema.js';
-import type { AppEvents } from '../core/context.js';
 import {
   decodeRequest,
   ExceptionCodes,
@@ -49,7 +48,6 @@ import {
   WRITE_FUNCTION_CODES,
 } from '../protocol/modbus/index.js';
 import type { Clock } from '../shared/clock.js';
-import type { TypedEvents } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { GATEWAY_UNIT_ID } from './gateway-unit.js';
@@ -64,7 +62,6 @@ export const BROADCAST_UNIT_ID = 0;
 export interface DeviceTargetContext {
   readonly log: Logger;
   readonly clock: Clock;
-  readonly events: TypedEvents<AppEvents>;
 }
 
 export type DeviceTargetFactory = (cfg: TcpDeviceConfig, ctx: DeviceTargetContext) => UnitTarget & Part;
@@ -72,7 +69,6 @@ export type DeviceTargetFactory = (cfg: TcpDeviceConfig, ctx: DeviceTargetContex
 export interface RouterContext {
   readonly log: Logger;
   readonly clock: Clock;
-  readonly events: TypedEvents<AppEvents>;
 }
 
 export interface RouterOptions {
@@ -247,11 +243,7 @@ export class ModbusRouter implements Part {
         continue;
       }
       const log = this.#ctx.log.child({ device: cfg.name });
-      const target = this.#opts.createDeviceTarget(cfg, {
-        log,
-        clock: this.#ctx.clock,
-        events: this.#ctx.events,
-      });
+      const target = this.#opts.createDeviceTarget(cfg, { log, clock: this.#ctx.clock });
       next.set(cfg.virtualId, { key, target, inflight: new Set(), started: false });
     }
     return next;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { drive, FakeLine, reply, type SlaveScript } from '../../test/support/rtu-line.js';
 import { encodeRtuAdu } from '../protocol/modbus/index.js';
 import { ManualClock } from '../shared/clock.js';
 import { ErrorCodes, hasCode } from '../shared/errors.js';
 import { silentLogger } from '../shared/logger.js';
 import { RtuMaster, type RtuMasterSettings } from './rtu-master.js';
-import { drive, FakeLine, reply, type SlaveScript } from './rtu-testing.js';
 import { t35Ms, txTimeMs } from './rtu-timing.js';
 
 const BASE: RtuMasterSettings = {

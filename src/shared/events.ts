@@ -6,7 +6,17 @@
 
 export type Listener<T> = (payload: T) => void;
 
-export class TypedEvents<M extends Record<string, unknown>> {
+/** What a part publishes on: the emitting half of a bus typed by the part's own events. */
+export interface EventSink<M extends object> {
+  emit<K extends keyof M>(event: K, payload: M[K]): void;
+}
+
+/** What a consumer listens on. */
+export interface EventSource<M extends object> {
+  on<K extends keyof M>(event: K, fn: Listener<M[K]>): () => void;
+}
+
+export class TypedEvents<M extends object> implements EventSink<M>, EventSource<M> {
   readonly #listeners = new Map<keyof M, Set<Listener<never>>>();
   readonly #onListenerError: (event: keyof M, error: unknown) => void;
 

@@ -80,3 +80,9 @@ export class Lifecycle {
     }
   }
 }
+
+/** What the application publishes about its own lifecycle (app.ts; the audit log records both). */
+export interface AppLifecycleEvents {
+  'app.started': { version: string };
+  'app.stopping': { reason: string };
+}

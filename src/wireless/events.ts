@@ -1,21 +1,24 @@
 /**
- * What the wireless concentrator publishes on the application bus. The
- * composition root merges `WirelessEvents` into AppEvents (core/context.ts),
- * as it does for acquisition's events.
+ * What the wireless concentrator publishes (on the sink its context gives it).
  *
  * - `wireless.readings`: one batch per frame received from a paired device:
  *   the measured values it reported (kinds instant, counter, status, bitmap),
  *   decoded back from the virtual server's registers — exactly what a Modbus
  *   client reads (float32 rounding included). `t` = reception time. Quality
  *   'valid', or 'invalid' when the device reported the value invalid (value
- *   null). readings.ts turns a batch into acquisition's ReadingBatch shape
- *   (series ids `modbus:<deviceId>_mb_<key>`) for the history store.
+ *   null).
+ * - `wireless.samples`: one batch per wireless device of `devices.list` and
+ *   sampling period, aligned to the clock (sampler.ts), in THE reading shape
+ *   (devices/reading.ts; series `modbus:<deviceId>_mb_<key>`): what history,
+ *   alarms and publication consume.
  * - `wireless.status`: a paired device turned connected / not connected.
  * - `wireless.paired` / `wireless.removed`: pairing changes (discovery, admin).
  * - `wireless.unknown`: a device not paired was heard (first time; W4).
  * - `wireless.discovery`: permit-join opened or closed (W2).
  */
 import type { ReadingValue } from '../devices/decode.js';
+import type { ReadingBatch } from '../devices/reading.js';
+import type { EventSink } from '../shared/events.js';
 import type { WirelessStatus } from './device.js';
 import type { UnknownReason } from './registry.js';
 
@@ -71,6 +74,7 @@ export interface WirelessDiscoveryEvent {
 
 export const WirelessEventNames = {
   READINGS: 'wireless.readings',
+  SAMPLES: 'wireless.samples',
   STATUS: 'wireless.status',
   PAIRED: 'wireless.paired',
   REMOVED: 'wireless.removed',
@@ -80,6 +84,7 @@ export const WirelessEventNames = {
 
 export interface WirelessEvents {
   'wireless.readings': WirelessReadingsEvent;
+  'wireless.samples': ReadingBatch;
   'wireless.status': WirelessStatusEvent;
   'wireless.paired': WirelessPairingEvent;
   'wireless.removed': WirelessPairingEvent;
@@ -87,7 +92,5 @@ export interface WirelessEvents {
   'wireless.discovery': WirelessDiscoveryEvent;
 }
 
-/** The part of the bus the wireless Part publishes on. */
-export interface WirelessEventSink {
-  emit<K extends keyof WirelessEvents>(event: K, payload: WirelessEvents[K]): void;
-}
+/** Where the wireless Part publishes (the composition root's channel for it). */
+export type WirelessEventSink = EventSink<WirelessEvents>;

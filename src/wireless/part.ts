@@ -8,7 +8,8 @@
  * - `targets()` → `ModbusGateway.setWirelessTargets` (again after each
  *   `onTargetsChanged` call); `list()` → GatewayContext `wirelessList`
  *   (unit 255, registers 501–1000: configuration order, at most 100);
- * - readings and status go to `events` (events.ts);
+ * - readings, samples (at each wireless device's sampling period, sampler.ts)
+ *   and status go to `events` (events.ts);
  * - admin actions: `permitJoin`, `remove`, `rebuildNetwork`; views:
  *   `devices()`, `unknownDevices()`, `discovery`.
  *
@@ -28,22 +29,24 @@
  * unknown for the admin.
  */
 import type { ModbusConfig } from '../config/schema.js';
+import type { DevicesConfig } from '../config/schema-devices.js';
 import type { WirelessConfig, WirelessDeviceConfig } from '../config/schema-wireless.js';
-import type { ConfigView } from '../core/context.js';
 import type { ModelMatcher } from '../devices/model-source.js';
 import type { WirelessListEntry } from '../modbus/gateway-unit.js';
 import type { Identity } from '../modbus/identity.js';
 import type { UnitTarget } from '../modbus/target.js';
 import type { Clock } from '../shared/clock.js';
+import type { ConfigView } from '../shared/config-view.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { PairedDevice, WirelessDevice, WirelessDeviceView } from './device.js';
 import type { RadioDriver, RfId } from './driver.js';
-import { WirelessEventNames, type WirelessEventSink } from './events.js';
+import { WirelessEventNames, type WirelessEventSink, type WirelessReadingsEvent } from './events.js';
 import { type DiscoveryState, RadioNetwork } from './network.js';
 import { type UnknownDeviceView, WirelessRegistry } from './registry.js';
 import { parseRfId } from './rf-id.js';
+import { type WirelessSampler, wirelessSampler } from './sampler.js';
 import { assignVirtualIds, reservedUnitIds } from './virtual-ids.js';
 import { WirelessVirtualServer } from './virtual-server.js';
 
@@ -69,6 +72,8 @@ export interface WirelessContext {
   readonly events: WirelessEventSink;
   readonly config: ConfigView<WirelessConfig>;
   readonly modbus: ConfigView<ModbusConfig>;
+  /** The devices: wireless ones are sampled at their period from their latest frame (sampler.ts). */
+  readonly devices: ConfigView<DevicesConfig>;
   /** The model catalog (`ModelCatalog` implements it). */
   readonly models: ModelMatcher;
   readonly createDriver: RadioDriverFactory;
@@ -92,12 +97,24 @@ export class WirelessPart implements Part {
   #driverKind: WirelessConfig['driver'] | undefined;
   #radioOn = false;
   #permanent = false;
+  readonly #sampler: WirelessSampler;
   #unsubscribe: Array<() => void> = [];
   #chain: Promise<void> = Promise.resolve();
 
   constructor(ctx: WirelessContext) {
     this.#ctx = ctx;
     this.#log = ctx.log;
+    this.#sampler = wirelessSampler({
+      clock: ctx.clock,
+      devices: () => ctx.devices.get(),
+      record: (b) => ctx.events.emit(WirelessEventNames.SAMPLES, b),
+    });
+    const events: WirelessEventSink = {
+      emit: (event, payload) => {
+        if (event === WirelessEventNames.READINGS) this.#sampler.onReadings(payload as WirelessReadingsEvent);
+        ctx.events.emit(event, payload);
+      },
+    };
     this.#registry = new WirelessRegistry({
       clock: ctx.clock,
       ...(ctx.panel && { panel: ctx.panel }),
@@ -106,7 +123,7 @@ export class WirelessPart implements Part {
     this.#network = new RadioNetwork({
       log: ctx.log,
       clock: ctx.clock,
-      events: ctx.events,
+      events,
       models: ctx.models,
       registry: this.#registry,
       config: () => ctx.config.get(),
@@ -122,6 +139,7 @@ export class WirelessPart implements Part {
 
   async start(): Promise<void> {
     await this.#apply(this.#ctx.config.get());
+    this.#sampler.start();
     this.#unsubscribe = [
       this.#ctx.config.subscribe((next) => this.#serial(() => this.#apply(next))),
       this.#ctx.modbus.subscribe(() => this.#serial(() => this.#apply(this.#ctx.config.get()))),
@@ -130,6 +148,7 @@ export class WirelessPart implements Part {
 
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#sampler.stop();
     await this.#chain;
     await this.#setRadio(false);
     this.#network.detach();

@@ -9,13 +9,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type RtuSlave, startRtuSlave } from '../../sim/modbus/rtu-slave.js';
-import { acquisitionHarness } from '../../src/acquisition/testing.js';
-import { modelList, registersFor, TEST_METER } from '../../src/devices/testing.js';
 import type { RtuRequestOptions } from '../../src/modbus/rtu-master.js';
 import { serialLineConfig } from '../../src/modbus/serial-line-config.js';
 import { createSerialLineTarget, type SerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import { ManualClock, systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { acquisitionHarness } from '../support/acquisition-harness.js';
+import { modelList, registersFor, TEST_METER } from '../support/models.js';
 import { peer } from '../support/peers.js';
 import { hasSocat, openPtyPair } from '../support/socat.js';
 

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTcpSlave, type TcpSlave } from '../../sim/modbus/tcp-slave.js';
-import { type AcquisitionHarness, acquisitionHarness } from '../../src/acquisition/testing.js';
-import { modelList, registersFor, TEST_METER, wideModel } from '../../src/devices/testing.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { type AcquisitionHarness, acquisitionHarness } from '../support/acquisition-harness.js';
+import { modelList, registersFor, TEST_METER, wideModel } from '../support/models.js';
 
 const WIDE = wideModel(100);
 const models = modelList([TEST_METER, WIDE]);
@@ -80,11 +80,11 @@ describe('periodic acquisition over TCP', () => {
 
   test('merged reads: one request per register block, counted at the simulator', async () => {
     clock.advance(2 * MIN + 30_000); // 10:10:00: the 5-minute device only
-    const wide = await h.next('samples', (b) => b.deviceId === 2);
+    const wide = await h.next('samples', (b) => b.origin.id === 2);
     assert.equal(sim.count(1, 3), 0);
     clock.advance(5 * MIN); // 10:15:00: both
-    const meter = await h.next('samples', (b) => b.deviceId === 1);
-    await h.next('samples', (b) => b.deviceId === 2);
+    const meter = await h.next('samples', (b) => b.origin.id === 1);
+    await h.next('samples', (b) => b.origin.id === 2);
     // Voltages 3019–3032 (one 2-register hole, bridged) + F 3109 + EAct 3203: 3 blocks.
     assert.equal(sim.count(1, 3), 3);
     // 100 adjacent float32 = 200 registers: 2 reads of ≤ 125, per poll.
@@ -96,7 +96,6 @@ describe('periodic acquisition over TCP', () => {
       { ...by.VAB },
       {
         seriesId: 'modbus:1_mb_VAB',
-        deviceId: 1,
         key: 'VAB',
         t: at(10, 15),
         value: 400.5,
@@ -110,11 +109,11 @@ describe('periodic acquisition over TCP', () => {
   test('samples are aligned to the clock and stamped with the period start', async () => {
     for (const hhmm of ['10:20', '10:25', '10:30']) {
       clock.advance(5 * MIN);
-      await h.next('samples', (b) => b.deviceId === 2 && iso(b.t).slice(11, 16) === hhmm);
+      await h.next('samples', (b) => b.origin.id === 2 && iso(b.t).slice(11, 16) === hhmm);
     }
-    await h.next('samples', (b) => b.deviceId === 1);
-    const stamps1 = h.samples.filter((b) => b.deviceId === 1).map((b) => iso(b.t));
-    const stamps2 = h.samples.filter((b) => b.deviceId === 2).map((b) => iso(b.t));
+    await h.next('samples', (b) => b.origin.id === 1);
+    const stamps1 = h.samples.filter((b) => b.origin.id === 1).map((b) => iso(b.t));
+    const stamps2 = h.samples.filter((b) => b.origin.id === 2).map((b) => iso(b.t));
     assert.deepEqual(stamps1, ['2026-03-01T10:15:00.000Z', '2026-03-01T10:30:00.000Z']);
     assert.deepEqual(
       stamps2.map((t) => t.slice(11, 16)),
@@ -129,7 +128,7 @@ describe('periodic acquisition over TCP', () => {
     sim.bank(1).setRegisters('holding', 3019, [0xffc0, 0]); // VAB Float32 0xFFC00000
     sim.bank(1).setRegisters('holding', 3203, [0x8000, 0, 0, 0]); // EAct INT64 0x8000…
     clock.advance(15 * MIN);
-    const b = await h.next('samples', (x) => x.deviceId === 1);
+    const b = await h.next('samples', (x) => x.origin.id === 1);
     const by = Object.fromEntries(b.readings.map((r) => [r.key, r]));
     assert.deepEqual([by.VAB?.value, by.VAB?.quality], [null, 'invalid']);
     assert.deepEqual([by.EAct?.value, by.EAct?.quality], [null, 'invalid']);
@@ -142,13 +141,13 @@ describe('periodic acquisition over TCP', () => {
     assert.equal(view.series.VAB, 'modbus:1_mb_VAB');
     assert.equal(view.status.state, 'ok', 'status kept across the edit');
     clock.advance(15 * MIN);
-    const b = await h.next('samples', (x) => x.deviceId === 1);
+    const b = await h.next('samples', (x) => x.origin.id === 1);
     assert.equal(b.readings[0]?.seriesId, 'modbus:1_mb_VAB');
     h.part.remove(2, 'test');
-    const n = h.samples.filter((x) => x.deviceId === 2).length;
+    const n = h.samples.filter((x) => x.origin.id === 2).length;
     clock.advance(15 * MIN);
-    await h.next('samples', (x) => x.deviceId === 1);
-    assert.equal(h.samples.filter((x) => x.deviceId === 2).length, n);
+    await h.next('samples', (x) => x.origin.id === 1);
+    assert.equal(h.samples.filter((x) => x.origin.id === 2).length, n);
     await waitFor(() => sim.stats().connections === 1);
   });
 });

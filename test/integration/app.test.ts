@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createApp } from '../../src/app.js';
-import { partContext } from '../../src/core/context.js';
+import { configView } from '../../src/config/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { hasCode } from '../../src/shared/errors.js';
 import type { Part } from '../../src/shared/lifecycle.js';
@@ -27,7 +27,7 @@ test('a part sees its configuration section and receives live changes', async ()
     log: silentLogger,
     clock: new ManualClock(Date.UTC(2026, 10, 27)),
     parts: (ctx) => {
-      const pc = partContext(ctx, 'namer', 'system');
+      const pc = { config: configView(ctx.config, 'system') };
       let off = () => {};
       const part: Part = {
         name: 'namer',

@@ -14,7 +14,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createApp, defaultParts } from '../../src/app.js';
+import type { InputsEvents } from '../../src/inputs/events.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wattgate-audit-app-'));
@@ -29,27 +32,30 @@ function cli(...args: string[]) {
 
 test('D1: start, configuration change, service switch, time setting and stop are audited; verify-audit', async () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 8));
+  // The gateway and the inputs publish on these channels (time set on unit 255, a counter written).
+  const modbus = new TypedEvents<ModbusEvents>();
+  const inputs = new TypedEvents<InputsEvents>();
   const app = createApp({
     dataDir: root,
     log: silentLogger,
     clock,
-    parts: (ctx) => defaultParts(ctx, { modbusPort: 0, webPort: 0 }),
+    parts: (ctx) => defaultParts(ctx, { modbusPort: 0, webPort: 0, channels: { modbus, inputs } }),
   });
   app.ctx.config.update('networks', { ETH1: { addresses: ['127.0.0.1'], description: 'loopback' } });
   await app.start();
-  const modbus = app.ctx.config.section('modbus');
+  const m = app.ctx.config.section('modbus');
   app.ctx.config.update(
     'modbus',
-    { ...modbus, server: { ...modbus.server, enabled: { ETH1: false }, allowTimeSetting: true } },
+    { ...m, server: { ...m.server, enabled: { ETH1: false }, allowTimeSetting: true } },
     { actor: 'admin', actorKind: 'account', source: '192.0.2.5' },
   );
-  app.ctx.events.emit('modbus.time-set', {
+  modbus.emit('modbus.time-set', {
     unitId: 255,
     epochMs: Date.UTC(2026, 10, 27, 9),
     previousEpochMs: clock.now(),
     source: '127.0.0.1:50000',
   });
-  app.ctx.events.emit('inputs.counter-set', {
+  inputs.emit('inputs.counter-set', {
     input: 'DI1',
     field: 'pulseCount',
     value: 0,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { adu, RawMbapClient } from '../../src/modbus/testing.js';
+import { adu, RawMbapClient } from '../support/modbus-wire.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wattgate.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'wattgate-cli-'));

@@ -12,14 +12,14 @@ import cookie from '@fastify/cookie';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { startTcpSlave, type TcpSlave } from '../../sim/modbus/tcp-slave.js';
-import { type AcquisitionHarness, acquisitionHarness } from '../../src/acquisition/testing.js';
 import { authPlugin } from '../../src/api/plugins/auth.js';
 import { errorsPlugin } from '../../src/api/plugins/errors.js';
 import { deviceRoutes } from '../../src/api/routes/devices.js';
-import { modelList, registersFor, TEST_METER } from '../../src/devices/testing.js';
 import type { Role } from '../../src/security/roles.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { type Harness, makeHarness } from '../fixtures/security/harness.js';
+import { type AcquisitionHarness, acquisitionHarness } from '../support/acquisition-harness.js';
+import { modelList, registersFor, TEST_METER } from '../support/models.js';
 
 let h: Harness;
 let sim: TcpSlave;

@@ -15,15 +15,15 @@ import { createServer } from 'node:net';
 import { after, test } from 'node:test';
 import { type RtuSlave, startRtuSlave } from '../../sim/modbus/rtu-slave.js';
 import { startTcpSlave, type TcpSlave, type UnitBank } from '../../sim/modbus/tcp-slave.js';
-import { acquisitionHarness } from '../../src/acquisition/testing.js';
 import type { DiscoveryState } from '../../src/devices/discovery/discovery.js';
 import type { ModelMatcher } from '../../src/devices/model-source.js';
 import { ModelCatalog } from '../../src/devices/models/catalog.js';
-import { modelList, registersFor, TEST_METER, TEST_SENSOR } from '../../src/devices/testing.js';
 import { serialLineConfig } from '../../src/modbus/serial-line-config.js';
 import { createSerialLineTarget, type SerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { acquisitionHarness } from '../support/acquisition-harness.js';
+import { modelList, registersFor, TEST_METER, TEST_SENSOR } from '../support/models.js';
 import { peer } from '../support/peers.js';
 import { hasSocat, openPtyPair } from '../support/socat.js';
 

@@ -13,18 +13,18 @@ import { test } from 'node:test';
 import { seededRandom } from '../../sim/devices/values.js';
 import { demoInputs } from '../../sim/wireless/demo-panel.js';
 import { validateConfig } from '../../src/config/validate.js';
+import type { ReadingBatch } from '../../src/devices/reading.js';
 import { inputCounterFile } from '../../src/inputs/counter-file.js';
-import type { InputReadingsEvent } from '../../src/inputs/events.js';
 import { InputsPart } from '../../src/inputs/part.js';
 import { createSimulatedInputs } from '../../src/inputs/simulator.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { silentLogger } from '../../src/shared/logger.js';
 
 const inputs = validateConfig({ inputs: demoInputs() }).inputs;
 
 function run(clock: ManualClock, file: string, seed: number) {
-  const readings: InputReadingsEvent[] = [];
+  const readings: ReadingBatch[] = [];
   const part = new InputsPart({
     log: silentLogger,
     clock,
@@ -32,12 +32,16 @@ function run(clock: ManualClock, file: string, seed: number) {
     createDriver: (_kind, c) => createSimulatedInputs({ ...c, random: seededRandom(seed) }),
     events: {
       emit: (name, payload) => {
-        if (name === 'inputs.readings') readings.push(payload as InputReadingsEvent);
+        if (name === 'inputs.samples') readings.push(payload as ReadingBatch);
       },
     },
     store: inputCounterFile(file, silentLogger),
   });
-  const last = (input: string) => readings.filter((r) => r.input === input).at(-1)?.pulses ?? -1;
+  const last = (input: string) => {
+    const b = readings.filter((r) => r.origin.id === input).at(-1);
+    const pulses = b?.readings.find((r) => r.key === 'pulses');
+    return pulses === undefined ? -1 : Number(pulses.value);
+  };
   return { part, last };
 }
 

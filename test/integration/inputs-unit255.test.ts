@@ -10,18 +10,18 @@ import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../sim/devices/values.js';
 import type { InputsConfig } from '../../src/config/schema-inputs.js';
 import { validateConfig } from '../../src/config/validate.js';
-import type { AppEvents } from '../../src/core/context.js';
 import type { InputsEvents } from '../../src/inputs/events.js';
 import { InputsPart } from '../../src/inputs/part.js';
 import { createSimulatedInputs } from '../../src/inputs/simulator.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway, type ModbusGateway } from '../../src/modbus/gateway.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
-import { adu, RawMbapClient } from '../../src/modbus/testing.js';
 import { dateTimeFromEpochMs, encodeDateTime } from '../../src/protocol/modbus/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { adu, RawMbapClient } from '../support/modbus-wire.js';
 
 const TSV = join(dirname(fileURLToPath(import.meta.url)), '../../reference/modbus-map/Panel_Server.tsv');
 
@@ -98,7 +98,7 @@ before(async () => {
     {
       log: silentLogger,
       clock,
-      events: new TypedEvents<AppEvents>(),
+      events: new TypedEvents<ModbusEvents>(),
       modbus: memoryConfigView(modbusSection({ enabled: { LO: true }, idleTimeoutMs: 86_400_000 })),
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: TEST_IDENTITY,

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTcpSlave, type TcpSlave } from '../../sim/modbus/tcp-slave.js';
 import { type App, createApp, defaultParts } from '../../src/app.js';
-import { adu, RawMbapClient } from '../../src/modbus/testing.js';
 import { bytesToHex } from '../../src/protocol/modbus/index.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { mbpollTcp } from '../support/mbpoll.js';
+import { adu, RawMbapClient } from '../support/modbus-wire.js';
 import { execFileAsync, hasCommand, peer } from '../support/peers.js';
 import {
   freePort,

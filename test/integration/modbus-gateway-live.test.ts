@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Config, ModbusConfig } from '../../src/config/schema.js';
-import type { AppEvents } from '../../src/core/context.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
-import { adu, RawMbapClient as Raw, until } from '../../src/modbus/testing.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { adu, RawMbapClient as Raw, until } from '../support/modbus-wire.js';
 
 function modbusConfig(over: Partial<ModbusConfig['server']> = {}): ModbusConfig {
   return modbusSection({
@@ -30,7 +30,7 @@ function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock =
   const gateway = createGateway({
     log: silentLogger,
     clock,
-    events: new TypedEvents<AppEvents>(),
+    events: new TypedEvents<ModbusEvents>(),
     modbus: modbusView,
     networks: memoryConfigView(networks),
     identity: TEST_IDENTITY,

@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Config, ModbusConfig, TcpDeviceConfig } from '../../src/config/schema.js';
-import type { AppEvents } from '../../src/core/context.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import type { TargetRequest, UnitTarget } from '../../src/modbus/target.js';
-import { adu, h2, h4, hexBytes, RawMbapClient as Raw, sleep, until } from '../../src/modbus/testing.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { ErrorCodes, WattgateError } from '../../src/shared/errors.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { TEST_IDENTITY as IDENTITY, modbusSection } from '../support/modbus-fixtures.js';
+import { adu, h2, h4, hexBytes, RawMbapClient as Raw, sleep, until } from '../support/modbus-wire.js';
 
 // ---- in-test downstream targets -----------------------------------------------------
 
@@ -91,7 +91,7 @@ function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock: 
     {
       log: silentLogger,
       clock,
-      events: new TypedEvents<AppEvents>(),
+      events: new TypedEvents<ModbusEvents>(),
       modbus: modbusView,
       networks: networksView,
       identity: IDENTITY,

@@ -11,11 +11,11 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { AppEvents } from '../../src/core/context.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
 import type { Identity } from '../../src/modbus/identity.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { execFileAsync, peer } from '../support/peers.js';
@@ -91,7 +91,7 @@ const gateway = createGateway(
   {
     log: silentLogger,
     clock,
-    events: new TypedEvents<AppEvents>(),
+    events: new TypedEvents<ModbusEvents>(),
     modbus: memoryConfigView({
       server: {
         port: 502,

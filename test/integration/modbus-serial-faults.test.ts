@@ -17,16 +17,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { type RtuSlave, startRtuSlave } from '../../sim/modbus/rtu-slave.js';
 import type { Config, ModbusConfig, SerialLineConfig } from '../../src/config/schema.js';
-import type { AppEvents } from '../../src/core/context.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway, type ModbusGateway } from '../../src/modbus/gateway.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import { serialLineConfig } from '../../src/modbus/serial-line-config.js';
 import { createSerialLineTarget } from '../../src/modbus/serial-line-target.js';
-import { adu, RawMbapClient, until } from '../../src/modbus/testing.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { adu, RawMbapClient, until } from '../support/modbus-wire.js';
 import { peer } from '../support/peers.js';
 import { freePort } from '../support/pymodbus.js';
 import { hasSocat, openPtyPair, type PtyPair } from '../support/socat.js';
@@ -65,7 +65,7 @@ before(async () => {
     {
       log: silentLogger,
       clock: systemClock,
-      events: new TypedEvents<AppEvents>(),
+      events: new TypedEvents<ModbusEvents>(),
       modbus: view,
       networks: memoryConfigView(LO),
       identity: TEST_IDENTITY,

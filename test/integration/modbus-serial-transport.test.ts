@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { until } from '../../src/modbus/testing.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import type { ByteStream } from '../../src/transport/byte-stream.js';
 import { checkSerialDevice, SerialLine } from '../../src/transport/serial-line.js';
+import { until } from '../support/modbus-wire.js';
 import { peer } from '../support/peers.js';
 import { hasSocat } from '../support/socat.js';
 

@@ -14,10 +14,10 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startWirelessHarness, type WirelessHarness } from '../../sim/wireless/harness.js';
-import type { AppEvents } from '../../src/core/context.js';
+import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway, type ModbusGateway } from '../../src/modbus/gateway.js';
-import { memoryConfigView } from '../../src/modbus/memory-config-view.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { LOST_AFTER_PERIODS } from '../../src/wireless/device.js';
@@ -148,7 +148,7 @@ before(async () => {
     {
       log: silentLogger,
       clock,
-      events: new TypedEvents<AppEvents>(),
+      events: new TypedEvents<ModbusEvents>(),
       modbus: memoryConfigView(modbusSection({ enabled: { LO: true } })),
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: TEST_IDENTITY,

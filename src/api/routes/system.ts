@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { VERSION } from '../../core/version.js';
 import { ANY_ROLE } from '../../security/roles.js';
 import type { Clock } from '../../shared/clock.js';
 
@@ -15,6 +14,7 @@ export interface SystemIdentity {
   name: string;
   serialNumber: string;
   installationId: string;
+  version: string;
 }
 
 const SystemOut = Type.Object({
@@ -43,7 +43,7 @@ export async function systemRoutes(
         name: s.name,
         serialNumber: s.serialNumber,
         installationId: s.installationId,
-        version: VERSION,
+        version: s.version,
         uptimeS: Math.max(0, Math.floor((opts.clock.now() - startedAt) / 1000)),
       };
     },

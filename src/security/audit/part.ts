@@ -10,12 +10,12 @@
 
 import type { AuditConfig } from '../../config/schema-audit.js';
 import type { ChangeMeta, ConfigChange, ConfigStore } from '../../config/store.js';
-import type { ConfigView } from '../../core/context.js';
 import type { InputsEvents } from '../../inputs/events.js';
 import type { ModbusEvents } from '../../modbus/events.js';
 import type { Clock } from '../../shared/clock.js';
-import type { TypedEvents } from '../../shared/events.js';
-import type { Part } from '../../shared/lifecycle.js';
+import type { ConfigView } from '../../shared/config-view.js';
+import type { EventSource } from '../../shared/events.js';
+import type { AppLifecycleEvents, Part } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SecurityEvent } from '../auth-service.js';
 import { auditFromConfig, auditFromCounterSet, auditFromTimeSet } from './from-app.js';
@@ -23,17 +23,17 @@ import { auditFromSecurity } from './from-security.js';
 import { type AuditEntry, SYSTEM_ACTOR } from './record.js';
 import { type AppendResult, AuditLog, type AuditNotice } from './store.js';
 
-type AuditedEvents = Record<string, unknown> &
-  ModbusEvents &
-  InputsEvents & {
-    'app.started': { version: string };
-    'app.stopping': { reason: string };
-  };
+/** The channels whose events are audited (each optional: tests give what they exercise). */
+export interface AuditedSources {
+  readonly app?: EventSource<AppLifecycleEvents>;
+  readonly modbus?: EventSource<ModbusEvents>;
+  readonly inputs?: EventSource<InputsEvents>;
+}
 
 export interface AuditPartContext {
   log: Logger;
   clock: Clock;
-  events: Pick<TypedEvents<AuditedEvents>, 'on'>;
+  sources: AuditedSources;
   config: ConfigStore;
   audit: ConfigView<AuditConfig>;
   dbPath: string;
@@ -79,35 +79,22 @@ export function createAuditPart(ctx: AuditPartContext): AuditPart {
       if (entry) record(entry);
     },
     start() {
+      const { app, modbus, inputs } = ctx.sources;
+      const system = (event: string, details: { version: string } | { reason: string }) =>
+        void record({ category: 'system', event, actor: SYSTEM_ACTOR, result: 'info', details });
       offs.push(
         ctx.config.onCommit((change: ConfigChange, meta: ChangeMeta) => {
           for (const entry of auditFromConfig(change, meta)) record(entry);
         }),
-        ctx.events.on('modbus.time-set', (e) => void record(auditFromTimeSet(e))),
-        ctx.events.on('inputs.counter-set', (e) => void record(auditFromCounterSet(e))),
-        ctx.events.on(
-          'app.started',
-          (e) =>
-            void record({
-              category: 'system',
-              event: 'system.started',
-              actor: SYSTEM_ACTOR,
-              result: 'info',
-              details: e,
-            }),
-        ),
-        ctx.events.on(
-          'app.stopping',
-          (e) =>
-            void record({
-              category: 'system',
-              event: 'system.stopping',
-              actor: SYSTEM_ACTOR,
-              result: 'info',
-              details: e,
-            }),
-        ),
       );
+      if (modbus) offs.push(modbus.on('modbus.time-set', (e) => void record(auditFromTimeSet(e))));
+      if (inputs) offs.push(inputs.on('inputs.counter-set', (e) => void record(auditFromCounterSet(e))));
+      if (app) {
+        offs.push(
+          app.on('app.started', (e) => system('system.started', e)),
+          app.on('app.stopping', (e) => system('system.stopping', e)),
+        );
+      }
     },
     stop() {
       for (const off of offs.splice(0)) off();

@@ -7,11 +7,12 @@
  * the event loop run in between (the master's precise waits spin on
  * setImmediate).
  */
-import { decodeRtuAdu, encodeRtuAdu } from '../protocol/modbus/index.js';
-import type { ManualClock } from '../shared/clock.js';
-import type { ByteStream } from '../transport/byte-stream.js';
-import type { RtuLink } from './rtu-master.js';
-import { txTimeMs } from './rtu-timing.js';
+
+import type { RtuLink } from '../../src/modbus/rtu-master.js';
+import { txTimeMs } from '../../src/modbus/rtu-timing.js';
+import { decodeRtuAdu, encodeRtuAdu } from '../../src/protocol/modbus/index.js';
+import type { ManualClock } from '../../src/shared/clock.js';
+import type { ByteStream } from '../../src/transport/byte-stream.js';
 
 /**
  * What the scripted slave does with one request: reply bytes after a delay, or nothing.

@@ -5,10 +5,10 @@
  * part's), and the register words that make a simulator hold given values.
  */
 import { Value } from 'typebox/value';
-import { type DataValue, encodeValue } from '../protocol/modbus/index.js';
-import { type CompiledMeasurement, compileMeasurement } from './decode.js';
-import { DeviceModelSchema, type Measurement, type ResolvedModel } from './model-schema.js';
-import type { DeviceIdentity, ModelMatcher } from './model-source.js';
+import { type CompiledMeasurement, compileMeasurement } from '../../src/devices/decode.js';
+import { DeviceModelSchema, type Measurement, type ResolvedModel } from '../../src/devices/model-schema.js';
+import type { DeviceIdentity, ModelMatcher } from '../../src/devices/model-source.js';
+import { type DataValue, encodeValue } from '../../src/protocol/modbus/index.js';
 
 const m = (
   x: Omit<Measurement, 'unit' | 'kind'> & Partial<Pick<Measurement, 'unit' | 'kind'>>,

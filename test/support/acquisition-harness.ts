@@ -3,15 +3,16 @@
  * AcquisitionPart on in-memory configuration views, its events collected, and
  * a bounded wait for the next batch that matches.
  */
-import { validateConfig } from '../config/validate.js';
-import type { ModelMatcher } from '../devices/model-source.js';
-import { type MemoryConfigView, memoryConfigView } from '../modbus/memory-config-view.js';
-import type { SerialLineTarget } from '../modbus/serial-line-target.js';
-import type { Clock } from '../shared/clock.js';
-import { TypedEvents } from '../shared/events.js';
-import { silentLogger } from '../shared/logger.js';
-import type { AcquisitionEvents, ReadingBatch } from './events.js';
-import { type AcquisitionContext, AcquisitionPart } from './part.js';
+
+import type { AcquisitionEvents, ReadingBatch } from '../../src/acquisition/events.js';
+import { type AcquisitionContext, AcquisitionPart } from '../../src/acquisition/part.js';
+import { validateConfig } from '../../src/config/validate.js';
+import type { ModelMatcher } from '../../src/devices/model-source.js';
+import type { SerialLineTarget } from '../../src/modbus/serial-line-target.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { type MemoryConfigView, memoryConfigView } from '../../src/shared/config-view.js';
+import { TypedEvents } from '../../src/shared/events.js';
+import { silentLogger } from '../../src/shared/logger.js';
 
 type Sections = ReturnType<typeof validateConfig>;
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ReadingBatch } from '../acquisition/events.js';
 import { validateConfig } from '../config/validate.js';
+import type { ReadingBatch } from '../devices/reading.js';
 import { ManualClock } from '../shared/clock.js';
-import type { WirelessReadingsEvent } from '../wireless/events.js';
-import { wirelessSampler } from './wireless-sampler.js';
+import type { WirelessReadingsEvent } from './events.js';
+import { wirelessSampler } from './sampler.js';
 
 const RF = '00124B00DE000001';
 const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);

@@ -1,6 +1,6 @@
 /**
- * Wireless sensors → history (PRODUCT L3, L4, W3). A sensor sends frames at
- * its own communication period (5–60 s); the datalogger stores one sample per
+ * Wireless sensors → periodic samples (PRODUCT L3, L4, W3). A sensor sends
+ * frames at its own communication period (5–60 s); the datalogger takes one sample per
  * sampling period of its device entry (`devices.list[]` with location
  * `{ kind: 'wireless', rfId }`), aligned to the clock like the acquisition's
  * samples and stamped with the period boundary: the values of the latest frame,
@@ -10,17 +10,19 @@
  * `measurements` selection limits the keys. The boundary timer runs every
  * minute (the shortest sampling period) on the injected clock.
  */
-import type { ReadingBatch } from '../acquisition/events.js';
 import type { DevicesConfig } from '../config/schema-devices.js';
+import type { ReadingBatch } from '../devices/reading.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import type { WirelessReadingsEvent } from '../wireless/events.js';
-import { toReadingBatch } from '../wireless/readings.js';
+import type { WirelessReadingsEvent } from './events.js';
+import { toReadingBatch } from './readings.js';
 
 const MINUTE = 60_000;
 
 export interface WirelessSamplerContext {
   clock: Clock;
   devices: () => DevicesConfig;
+  /** Where each sample goes (`wireless.samples`). */
+  /** Where each sample goes (`wireless.samples`). */
   record: (batch: ReadingBatch) => void;
 }
 
@@ -43,7 +45,7 @@ export function wirelessSampler(ctx: WirelessSamplerContext): WirelessSampler {
       const ev = latest.get(d.location.rfId.toUpperCase());
       if (!ev) continue;
       const keys = d.measurements ? new Set(d.measurements) : undefined;
-      const batch: ReadingBatch = toReadingBatch({ ...ev, t: boundary }, d.id, keys);
+      const batch = toReadingBatch({ ...ev, t: boundary }, d.id, keys);
       const fresh = boundary - ev.t <= 2 * ev.periodMs;
       ctx.record(
         fresh
