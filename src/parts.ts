@@ -26,7 +26,8 @@ import { createInputsPart } from './inputs/part.js';
 import type { ModbusEvents } from './modbus/events.js';
 import { createGateway } from './modbus/gateway.js';
 import { createSerialLineTarget } from './modbus/serial-line-target.js';
-import { createTcpDeviceTarget } from './modbus/tcp-device.js';
+import { createPooledTcpDeviceTarget } from './modbus/tcp-device.js';
+import { TcpMasterPool } from './modbus/tcp-pool.js';
 import { createAuditPart } from './security/audit/part.js';
 import { TypedEvents } from './shared/events.js';
 import type { Part } from './shared/lifecycle.js';
@@ -79,6 +80,8 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     log: ctx.log.child({ component: 'models' }),
   });
   const identity = wattgateIdentity(ctx);
+  // One Modbus TCP connection per downstream endpoint, shared by the gateway and the poller (tcp-pool.ts).
+  const tcpMasters = new TcpMasterPool({ log: ctx.log.child({ component: 'tcp' }), clock: ctx.clock });
   const inputs = createInputsPart({
     log: ctx.log,
     clock: ctx.clock,
@@ -95,8 +98,8 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     devices: view('devices'),
     models,
     createDriver: (_kind, c) => createSimulatorDriver(c),
-    saveWireless: (next, actor) => {
-      ctx.config.update('wireless', next, { actor, actorKind: 'system' });
+    saveDevices: (next, by) => {
+      ctx.config.update('devices', next, by);
     },
     panel: identity,
   });
@@ -107,8 +110,9 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       events: modbusEvents,
       modbus: view('modbus'),
       networks: view('networks'),
+      devices: view('devices'),
       identity,
-      createDeviceTarget: (cfg, c) => createTcpDeviceTarget(cfg, c),
+      createDeviceTarget: (cfg) => createPooledTcpDeviceTarget(cfg, tcpMasters),
       createSerialLineTarget: (cfg, c) => createSerialLineTarget(cfg, c),
       wirelessList: () => wireless.list(),
       digitalInputs: inputs,
@@ -123,11 +127,12 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     events: acquisitionEvents,
     devices: view('devices'),
     acquisition: view('acquisition'),
-    saveDevices: (next, actor) => {
-      ctx.config.update('devices', next, { actor });
+    saveDevices: (next, by) => {
+      ctx.config.update('devices', next, by);
     },
     models,
     serialLines: () => gateway.serialLines(),
+    tcpMasters,
   });
   models.onChange(() => acquisition.refreshModels());
   const history = createHistoryPart({
@@ -177,7 +182,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       },
       devices: { devices: acquisition },
       history: { history: history.store, timeZone: () => ctx.config.section('system').timezone },
-      wireless: { wireless },
+      wireless: { wireless, audit: (entry) => void audit.record(entry) },
     },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });

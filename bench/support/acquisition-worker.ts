@@ -25,6 +25,7 @@ import { AcquisitionEngine } from '../../src/acquisition/engine.js';
 import type { AcquisitionEvents, ReadingBatch } from '../../src/acquisition/events.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { buildRuntime } from '../../src/devices/registry.js';
+import { TcpMasterPool } from '../../src/modbus/tcp-pool.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -110,6 +111,7 @@ function startEngine(o: ReturnType<typeof options>, events: TypedEvents<BusEvent
       log: silentLogger,
       clock: systemClock,
       serialLine: () => undefined,
+      tcpMasters: new TcpMasterPool({ log: silentLogger, clock: systemClock }),
       publish: {
         samples: (b) => events.emit('acquisition.samples', b),
         live: (b) => events.emit('acquisition.live', b),

@@ -7,7 +7,7 @@
  * FC 3 reply. `stop()` sends SIGTERM (SIGKILL after 5 s) and removes the
  * directory. `startGatewayForBench` is the TCP benchmark's configuration: one
  * network "BENCH" on 127.0.0.1, the Modbus server on a free high port, one
- * tcpDevice pointing at the simulator (and optionally HTTPS on `webPort`).
+ * TCP device (routed, not sampled) pointing at the simulator (and optionally HTTPS on `webPort`).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,19 +50,23 @@ export async function freePort(): Promise<number> {
 
 function benchConfig(port: number, opts: GatewayBenchOptions): unknown {
   const device = {
+    id: 1,
     name: 'bench-sim',
-    host: '127.0.0.1',
-    port: opts.downstreamPort,
-    unitId: opts.unitId ?? 1,
+    location: {
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: opts.downstreamPort,
+      unit: opts.unitId ?? 1,
+      timeoutMs: 1000,
+    },
     virtualId: opts.virtualId,
-    timeoutMs: 1000,
-    oneInFlight: false,
   };
   const server = { port, enabled: { BENCH: true }, maxConnections: 64, maxConnectionsPerSource: 64 };
   return {
     system: { name: 'Wattgate benchmark' },
     networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
-    modbus: { server, tcpDevices: [device], serialLines: [] },
+    modbus: { server, serialLines: [] },
+    devices: { nextId: 2, list: [device] },
     web: { port: opts.webPort ?? 443, enabled: { BENCH: opts.webPort !== undefined } },
   };
 }

@@ -124,7 +124,8 @@ function gatewayConfig(port: number, spec: SerialGatewaySpec): unknown {
   return {
     system: { name: 'Wattgate RTU benchmark' },
     networks: { BENCH: { addresses: ['127.0.0.1'], description: 'benchmark loopback' } },
-    modbus: { server, tcpDevices: [], serialLines: [line] },
+    modbus: { server, serialLines: [line] },
+    web: { enabled: {} },
   };
 }
 

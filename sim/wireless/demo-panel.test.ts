@@ -7,14 +7,20 @@ import { validateConfig } from '../../src/config/validate.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { DEMO_INSTALL_CODE, demoInputs, demoWireless } from './demo-panel.js';
 import { startWirelessHarness } from './harness.js';
+import { pairedEntries } from './paired.js';
 
 test('demo: 10 paired sensors of different families connect; the 11th joins with its install code', async () => {
-  const cfg = validateConfig({ wireless: demoWireless(), inputs: demoInputs() });
+  const { paired, simulator } = demoWireless();
+  const cfg = validateConfig({
+    wireless: { simulator },
+    devices: { nextId: 11, list: pairedEntries(paired) },
+    inputs: demoInputs(),
+  });
   assert.deepEqual(cfg.inputs, demoInputs(), 'the inputs slice is complete (no defaults needed)');
-  const families = new Set(cfg.wireless.devices.map((d) => d.model.split('-')[0]));
+  const families = new Set(cfg.devices.list.map((d) => d.model?.split('-')[0]));
   assert.ok(families.size >= 8, `${families.size} families`);
   const clock = new ManualClock(Date.UTC(2026, 2, 10, 9, 0, 0));
-  const h = await startWirelessHarness({ clock, wireless: demoWireless() });
+  const h = await startWirelessHarness({ clock, paired, wireless: { simulator } });
   clock.advance(121_000);
   assert.deepEqual(
     h.part.devices().map((d) => d.status),

@@ -3,12 +3,16 @@
  * sensors of different families with their simulated radios, one more sensor
  * in the air that needs an install code (it shows as an unknown device until
  * discovery is opened with its code), and two pulse inputs (water and gas).
- * Radio ids are 00124B00DE000001… Merge the slices into the configuration:
+ * Radio ids are 00124B00DE000001… The paired sensors are devices of
+ * `devices.list` (pairedEntries, paired.ts); the simulated radio's sensors go
+ * in `wireless.simulator`:
  *
- *   { ...config, wireless: { ...config.wireless, ...demoWireless() }, inputs: demoInputs() }
+ *   const { paired, simulator } = demoWireless();
+ *   { ...config, wireless: { ...config.wireless, simulator }, inputs: demoInputs() }
  */
 import type { InputsConfig } from '../../src/config/schema-inputs.js';
-import type { SimulatedSensorConfig, WirelessDeviceConfig } from '../../src/config/schema-wireless.js';
+import type { SimulatedSensorConfig } from '../../src/config/schema-wireless.js';
+import type { PairedSpec } from './paired.js';
 
 type Demo = Omit<SimulatedSensorConfig, 'rfId'> & { name: string; label: string };
 
@@ -42,18 +46,18 @@ const rfId = (n: number) => `00124B00DE${n.toString(16).toUpperCase().padStart(6
 /** An install code for the sensor that is not paired (36 hex digits). */
 export const DEMO_INSTALL_CODE = '83FED3407A939723A5C639FF4C12A5E1A2B3';
 
-/** `wireless.devices` and `wireless.simulator` of the demo. */
+/** The demo's paired sensors and `wireless.simulator`. */
 export function demoWireless(): {
-  devices: WirelessDeviceConfig[];
+  paired: PairedSpec[];
   simulator: { sensors: SimulatedSensorConfig[] };
 } {
-  const devices = DEMO.map((d, i) => ({ rfId: rfId(i + 1), model: d.model, name: d.name, label: d.label }));
+  const paired = DEMO.map((d, i) => ({ rfId: rfId(i + 1), model: d.model, name: d.name, label: d.label }));
   const sensors: SimulatedSensorConfig[] = DEMO.map(({ name: _n, label: _l, ...s }, i) => ({
     rfId: rfId(i + 1),
     ...s,
   }));
   sensors.push({ rfId: rfId(0x11), model: 'cl110', periodSeconds: 60, installCode: DEMO_INSTALL_CODE });
-  return { devices, simulator: { sensors } };
+  return { paired, simulator: { sensors } };
 }
 
 /** `inputs` of the demo: DI1 a water meter (10 L a pulse), DI2 a gas meter (0.01 m3 a pulse). */

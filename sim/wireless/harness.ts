@@ -4,7 +4,7 @@
  * validates the whole configuration, like the ConfigStore), the built-in
  * model catalog, an injected clock, and every published event recorded.
  *
- *   const h = await startWirelessHarness({ clock, wireless: { devices, simulator: { sensors } } });
+ *   const h = await startWirelessHarness({ clock, paired, wireless: { simulator: { sensors } } });
  *   clock.advance(10_000); h.radio.sensor('00124B0000000001')?.disconnect();
  */
 import type { Config } from '../../src/config/schema.js';
@@ -17,6 +17,7 @@ import { type MemoryConfigView, memoryConfigView } from '../../src/shared/config
 import { type Logger, silentLogger } from '../../src/shared/logger.js';
 import type { WirelessEvents } from '../../src/wireless/events.js';
 import { type PermanentLatch, WirelessPart } from '../../src/wireless/part.js';
+import { type PairedSpec, pairedEntries } from './paired.js';
 import { SimulatorRadio, type SimulatorRadioOptions } from './radio.js';
 
 export interface HarnessOptions {
@@ -24,6 +25,10 @@ export interface HarnessOptions {
   /** Merged over the schema defaults. */
   readonly wireless?: Partial<WirelessConfig>;
   readonly modbus?: Partial<Config['modbus']>;
+  /** Devices paired at start (entries of `devices.list`, ids from 1). */
+  readonly paired?: readonly PairedSpec[];
+  /** Other devices of `devices.list` (e.g. TCP devices whose virtual ids the wireless ones avoid). */
+  readonly devices?: readonly unknown[];
   readonly radio?: SimulatorRadioOptions;
   readonly latch?: PermanentLatch;
   /** Unit 255's identity, for the devices' Panel* registers. */
@@ -41,6 +46,11 @@ export interface WirelessHarness {
   readonly part: WirelessPart;
   readonly wireless: MemoryConfigView<WirelessConfig>;
   readonly modbus: MemoryConfigView<Config['modbus']>;
+  readonly devices: MemoryConfigView<Config['devices']>;
+  /** The paired devices as saved (the wireless entries of `devices.list`). */
+  paired(): PairedSpec[];
+  /** Replaces the paired devices (a device keeps its id when its radio id stays), validated. */
+  setPaired(specs: readonly PairedSpec[]): Promise<void>;
   readonly events: RecordedEvent[];
   readonly catalog: ModelCatalog;
   /** The simulator driver (throws when the Part has none). */
@@ -54,9 +64,16 @@ let catalog: ModelCatalog | undefined;
 export async function startWirelessHarness(opts: HarnessOptions): Promise<WirelessHarness> {
   catalog ??= ModelCatalog.open();
   const models = catalog;
-  const base = validateConfig({ wireless: opts.wireless ?? {}, modbus: opts.modbus ?? {} });
+  const list = [...pairedEntries(opts.paired ?? []), ...(opts.devices ?? [])];
+  const ids = list.map((d) => (d as { id?: number }).id ?? 0);
+  const base = validateConfig({
+    wireless: opts.wireless ?? {},
+    modbus: opts.modbus ?? {},
+    devices: { nextId: Math.max(0, ...ids) + 1, list },
+  });
   const wireless = memoryConfigView(base.wireless);
   const modbus = memoryConfigView(base.modbus);
+  const devices = memoryConfigView(base.devices);
   const events: RecordedEvent[] = [];
   const part = new WirelessPart({
     log: opts.log ?? silentLogger,
@@ -64,12 +81,17 @@ export async function startWirelessHarness(opts: HarnessOptions): Promise<Wirele
     events: { emit: (name, payload) => events.push({ name, payload } as RecordedEvent) },
     config: wireless,
     modbus,
-    devices: memoryConfigView(base.devices),
+    devices,
     models,
     createDriver: (_kind, ctx) => new SimulatorRadio(ctx, opts.radio),
-    saveWireless: async (next) => {
-      const valid = validateConfig({ ...base, wireless: next, modbus: modbus.get() });
-      await wireless.set(valid.wireless);
+    saveDevices: async (next) => {
+      const valid = validateConfig({
+        ...base,
+        wireless: wireless.get(),
+        modbus: modbus.get(),
+        devices: next,
+      });
+      await devices.set(valid.devices);
     },
     ...(opts.latch ? { permanentLatch: opts.latch } : {}),
     ...(opts.panel ? { panel: opts.panel } : {}),
@@ -79,6 +101,34 @@ export async function startWirelessHarness(opts: HarnessOptions): Promise<Wirele
     part,
     wireless,
     modbus,
+    devices,
+    paired: () =>
+      devices.get().list.flatMap((d) =>
+        d.location.kind === 'wireless'
+          ? [
+              {
+                rfId: d.location.rfId,
+                model: d.model ?? '',
+                name: d.name,
+                label: d.location.label,
+                ...(d.virtualId === undefined ? {} : { virtualId: d.virtualId }),
+              },
+            ]
+          : [],
+      ),
+    async setPaired(specs) {
+      const cur = devices.get();
+      const idOf = new Map(
+        cur.list.flatMap((d) =>
+          d.location.kind === 'wireless' ? [[d.location.rfId.toUpperCase(), d.id]] : [],
+        ),
+      );
+      let nextId = cur.nextId;
+      const wired = cur.list.filter((d) => d.location.kind !== 'wireless');
+      const paired = specs.map((p) => pairedEntries([p], idOf.get(p.rfId.toUpperCase()) ?? nextId++)[0]);
+      const valid = validateConfig({ ...base, devices: { nextId, list: [...wired, ...paired] } });
+      await devices.set(valid.devices);
+    },
     events,
     catalog: models,
     get radio(): SimulatorRadio {

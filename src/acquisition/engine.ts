@@ -25,6 +25,7 @@ import type { AcquisitionConfig } from '../config/schema-devices.js';
 import type { PlannedRead } from '../devices/poll-plan.js';
 import { deviceOrigin, type ReadingOrigin } from '../devices/reading.js';
 import type { DeviceRuntime } from '../devices/registry.js';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reading, ReadingBatch } from './events.js';
 import { LatestValues } from './latest.js';
@@ -42,6 +43,7 @@ export interface EnginePublisher {
 
 export interface EngineContext extends LinkContext {
   readonly log: Logger;
+  readonly clock: Clock;
   readonly publish: EnginePublisher;
   /** Devices watched now (watch.ts leases, which expire by themselves); default none. */
   readonly watched?: () => ReadonlySet<number>;
@@ -99,7 +101,7 @@ export class AcquisitionEngine {
   constructor(ctx: EngineContext, settings: EngineSettings) {
     this.#ctx = ctx;
     this.#settings = settings;
-    this.#links = new LinkPool(ctx, settings.tcp.maxInFlightPerDevice);
+    this.#links = new LinkPool(ctx);
     this.#limiter = new Limiter(settings.tcp.maxConcurrent);
     this.#polls = new Limiter(settings.tcp.maxConcurrent);
   }
@@ -122,10 +124,7 @@ export class AcquisitionEngine {
     this.#settings = settings;
     this.#limiter.setMax(settings.tcp.maxConcurrent);
     this.#polls.setMax(settings.tcp.maxConcurrent);
-    this.#links.retain(
-      [...this.#entries.values()].map((e) => e.d.config.location),
-      settings.tcp.maxInFlightPerDevice,
-    );
+    this.#links.retain([...this.#entries.values()].map((e) => e.d.config.location));
     if (liveChanged) {
       this.#live?.stop();
       this.#live = undefined;

@@ -11,6 +11,7 @@
  * what the devices API needs.
  */
 import type { AcquisitionConfig, DevicesConfig } from '../config/schema-devices.js';
+import type { ChangeMeta } from '../config/store.js';
 import { addDevice, type DevicePatch, type NewDevice, removeDevice, updateDevice } from '../devices/admin.js';
 import {
   type DiscoveryContext,
@@ -21,6 +22,7 @@ import {
 import type { ModelMatcher } from '../devices/model-source.js';
 import { DeviceRegistry, type DeviceRuntime } from '../devices/registry.js';
 import type { SerialLineTarget } from '../modbus/serial-line-target.js';
+import { TcpMasterPool } from '../modbus/tcp-pool.js';
 import type { Clock } from '../shared/clock.js';
 import type { ConfigView } from '../shared/config-view.js';
 import { ErrorCodes, hasCode, WattgateError } from '../shared/errors.js';
@@ -29,7 +31,6 @@ import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { AcquisitionEngine, type EngineSettings } from './engine.js';
 import type { AcquisitionEvents, Reading } from './events.js';
-import type { TcpTargetFactory } from './links.js';
 import type { DevicesService, DeviceView } from './service.js';
 import { DeviceHealth } from './status.js';
 import { type WatchLease, WatchLeases } from './watch.js';
@@ -44,13 +45,13 @@ export interface AcquisitionContext {
   readonly devices: ConfigView<DevicesConfig>;
   readonly acquisition: ConfigView<AcquisitionConfig>;
   /** Stores a new `devices` section (validated with the whole configuration; throws INVALID_CONFIG). */
-  readonly saveDevices: (next: DevicesConfig, actor: string) => void;
+  readonly saveDevices: (next: DevicesConfig, by: ChangeMeta) => void;
   /** The model catalog. */
   readonly models: ModelMatcher;
   /** The gateway's serial lines (`ModbusGateway.serialLines()`). */
   readonly serialLines: () => readonly SerialLineTarget[];
-  /** Tests: how TCP devices are reached (default: src/modbus/tcp-device.ts). */
-  readonly createTcpTarget?: TcpTargetFactory;
+  /** The TCP connections shared with the gateway (one per endpoint); default: a pool of its own. */
+  readonly tcpMasters?: TcpMasterPool;
   readonly openTcp?: DiscoveryContext['openTcp'];
 }
 
@@ -75,10 +76,14 @@ export class AcquisitionPart implements Part, DevicesService {
   readonly #engine: AcquisitionEngine;
   readonly #leases: WatchLeases;
   readonly #discovery: DiscoveryRunner;
+  readonly #tcpMasters: TcpMasterPool;
+  readonly #ownPool: boolean;
   #unsubscribe: Array<() => void> = [];
 
   constructor(ctx: AcquisitionContext) {
     this.#ctx = ctx;
+    this.#ownPool = ctx.tcpMasters === undefined;
+    this.#tcpMasters = ctx.tcpMasters ?? new TcpMasterPool({ log: ctx.log, clock: ctx.clock });
     const log = ctx.log.child({ component: 'acquisition' });
     const serialLine = (name: string) => ctx.serialLines().find((l) => l.config.name === name);
     this.#registry = new DeviceRegistry(ctx.models, planOptions(ctx.acquisition.get()));
@@ -94,7 +99,7 @@ export class AcquisitionPart implements Part, DevicesService {
           live: (b) => ctx.events.emit('acquisition.live', b),
           status: (s) => ctx.events.emit('acquisition.status', s),
         },
-        ...(ctx.createTcpTarget && { createTcpTarget: ctx.createTcpTarget }),
+        tcpMasters: this.#tcpMasters,
       },
       engineSettings(ctx.acquisition.get()),
     );
@@ -104,6 +109,7 @@ export class AcquisitionPart implements Part, DevicesService {
       models: ctx.models,
       serialLine,
       configured: () => ctx.devices.get().list,
+      tcpMasters: this.#tcpMasters,
       ...(ctx.openTcp && { openTcp: ctx.openTcp }),
     });
   }
@@ -129,6 +135,7 @@ export class AcquisitionPart implements Part, DevicesService {
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.#discovery.stop();
     await this.#engine.stop();
+    if (this.#ownPool) this.#tcpMasters.stop();
   }
 
   /** The model catalog changed (a custom model imported): re-plans every device. */
@@ -145,19 +152,19 @@ export class AcquisitionPart implements Part, DevicesService {
     return this.#view(this.#runtime(id));
   }
 
-  add(input: NewDevice, actor: string): DeviceView {
+  add(input: NewDevice, by: ChangeMeta): DeviceView {
     const { next, id } = addDevice(this.#ctx.devices.get(), input, this.#ctx.models);
-    this.#save(next, actor, id);
+    this.#save(next, by, id);
     return this.get(id);
   }
 
-  update(id: number, patch: DevicePatch, actor: string): DeviceView {
-    this.#save(updateDevice(this.#ctx.devices.get(), id, patch, this.#ctx.models), actor, id);
+  update(id: number, patch: DevicePatch, by: ChangeMeta): DeviceView {
+    this.#save(updateDevice(this.#ctx.devices.get(), id, patch, this.#ctx.models), by, id);
     return this.get(id);
   }
 
-  remove(id: number, actor: string): void {
-    this.#save(removeDevice(this.#ctx.devices.get(), id), actor, id);
+  remove(id: number, by: ChangeMeta): void {
+    this.#save(removeDevice(this.#ctx.devices.get(), id), by, id);
   }
 
   latest(id: number): Reading[] {
@@ -194,9 +201,9 @@ export class AcquisitionPart implements Part, DevicesService {
     return this.#discovery.cancel();
   }
 
-  #save(next: DevicesConfig, actor: string, id: number): void {
+  #save(next: DevicesConfig, by: ChangeMeta, id: number): void {
     try {
-      this.#ctx.saveDevices(next, actor);
+      this.#ctx.saveDevices(next, by);
     } catch (e) {
       throw devicePaths(e, `/devices/list/${next.list.findIndex((d) => d.id === id)}`);
     }

@@ -14,7 +14,7 @@ const device = (measurements?: string[]): DeviceConfig => ({
   name: 'meter',
   model: 'test-meter',
   enabled: true,
-  location: { kind: 'tcp', host: '127.0.0.1', port: 502, unit: 1, timeoutMs: 1000 },
+  location: { kind: 'tcp', host: '127.0.0.1', port: 502, unit: 1, timeoutMs: 1000, oneInFlight: false },
   usage: 'none',
   zone: '',
   commodity: 'electricity',

@@ -5,6 +5,7 @@
  * its `devices` option.
  */
 import type { DeviceConfig } from '../config/schema-devices.js';
+import type { ChangeMeta } from '../config/store.js';
 import type { DevicePatch, NewDevice } from '../devices/admin.js';
 import type { DiscoveryRequest, DiscoveryState } from '../devices/discovery/discovery.js';
 import type { Reading } from './events.js';
@@ -24,10 +25,10 @@ export interface DevicesService {
   list(): DeviceView[];
   /** NOT_FOUND when unknown. */
   get(id: number): DeviceView;
-  /** Validated against the catalog and the whole configuration; returns the stored device. */
-  add(input: NewDevice, actor: string): DeviceView;
-  update(id: number, patch: DevicePatch, actor: string): DeviceView;
-  remove(id: number, actor: string): void;
+  /** Validated against the catalog and the whole configuration; returns the stored device. `by`: who, for the audit log. */
+  add(input: NewDevice, by: ChangeMeta): DeviceView;
+  update(id: number, patch: DevicePatch, by: ChangeMeta): DeviceView;
+  remove(id: number, by: ChangeMeta): void;
   /** The newest reading of each measurement (sampled or live). */
   latest(id: number): Reading[];
   watch(deviceIds: readonly number[]): WatchLease;

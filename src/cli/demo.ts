@@ -12,6 +12,7 @@ import { backfillHistory } from '../../sim/demo-history.js';
 import { startPanel } from '../../sim/panel.js';
 import { startSerialPanel } from '../../sim/serial-panel.js';
 import { demoInputs, demoWireless } from '../../sim/wireless/demo-panel.js';
+import { pairedEntries } from '../../sim/wireless/paired.js';
 import { createApp, defaultParts } from '../app.js';
 import type { Config } from '../config/index.js';
 import { type HistoryConfig, HistorySchema } from '../config/schema-history.js';
@@ -35,7 +36,7 @@ export const DEMO_HISTORY_DAYS = 28;
 export const DEMO_SERIAL_LINE = 'RS485-1';
 export const DEMO_SERIAL_UNITS = [21, 22] as const;
 
-/** The demo meters as datalogger devices (model of the simulated panel's layout), sampled every minute. */
+/** The demo's TCP meters: gateway virtual ids 1–3 and datalogger devices, sampled every minute. */
 export const DEMO_DEVICES = [
   { id: 1, name: 'Meter 1 (TCP)', usage: 'main', zone: 'Building' },
   { id: 2, name: 'Meter 2 (TCP)', usage: 'lighting', zone: 'Floor 1' },
@@ -43,21 +44,6 @@ export const DEMO_DEVICES = [
 ] as const;
 
 type DeviceList = Config['devices']['list'];
-
-/** The paired wireless sensors as datalogger devices (ids from 4), so their values reach the history. */
-function wirelessDevices(firstId: number): DeviceList {
-  return demoWireless().devices.map((w, i) => ({
-    id: firstId + i,
-    name: w.name,
-    model: w.model,
-    enabled: true,
-    location: { kind: 'wireless' as const, rfId: w.rfId },
-    usage: 'none' as const,
-    zone: 'Switchboard',
-    commodity: 'electricity' as const,
-    periodMinutes: 1 as const,
-  }));
-}
 
 /** The serial meters as datalogger devices, polled through the gateway's line at low priority. */
 function serialDevices(firstId: number, serial?: { units: readonly number[] }): DeviceList {
@@ -74,16 +60,32 @@ function serialDevices(firstId: number, serial?: { units: readonly number[] }): 
   }));
 }
 
+/**
+ * Every demo device, each defined once: the TCP meters (routed at virtual ids
+ * 1–3, sampled), the paired wireless sensors (virtual ids from 100, sampled
+ * from their frames), the serial meters (routed through their line, sampled).
+ */
 function demoDevices(panelPort: number, serial?: { units: readonly number[] }): Config['devices'] {
   const tcp: DeviceList = DEMO_DEVICES.map((d) => ({
     ...d,
     model: 'wattgate-demo-meter',
     enabled: true,
-    location: { kind: 'tcp' as const, host: '127.0.0.1', port: panelPort, unit: d.id, timeoutMs: 1000 },
+    location: {
+      kind: 'tcp' as const,
+      host: '127.0.0.1',
+      port: panelPort,
+      unit: d.id,
+      timeoutMs: 1000,
+      oneInFlight: false,
+    },
+    virtualId: d.id,
     commodity: 'electricity' as const,
     periodMinutes: 1 as const,
   }));
-  const wireless = wirelessDevices(tcp.length + 1);
+  const wireless = pairedEntries(demoWireless().paired, tcp.length + 1, {
+    zone: 'Switchboard',
+    periodMinutes: 1,
+  });
   const list = [...tcp, ...wireless, ...serialDevices(tcp.length + wireless.length + 1, serial)];
   return { nextId: list.length + 1, list };
 }
@@ -96,7 +98,7 @@ function backfill(dataDir: string, panelPort: number, serial?: { units: readonly
     name: d.name,
     usage: d.usage,
     zone: d.zone,
-    keys: models.get(d.model)?.measurements.map((m) => m.key) ?? [],
+    keys: (d.model === undefined ? undefined : models.get(d.model))?.measurements.map((m) => m.key) ?? [],
   }));
   backfillHistory({
     path: dataPath(dataDir, 'historyDb'),
@@ -123,7 +125,7 @@ export function demoConfig(
   return {
     ...base,
     devices: demoDevices(panelPort, serial),
-    wireless: { ...base.wireless, ...demoWireless() },
+    wireless: { ...base.wireless, simulator: demoWireless().simulator },
     inputs: demoInputs(),
     web: { ...base.web, port: webPort, enabled: { LOOP: true } },
     system: { name: 'Wattgate demo', location: 'Simulated switchboard', timezone: 'UTC' },
@@ -141,15 +143,6 @@ export function demoConfig(
             }),
           ]
         : [],
-      tcpDevices: DEMO_METERS.map((unit) => ({
-        name: `meter-${unit}`,
-        host: '127.0.0.1',
-        port: panelPort,
-        unitId: unit,
-        virtualId: unit,
-        timeoutMs: 1000,
-        oneInFlight: false,
-      })),
     },
   };
 }

@@ -32,7 +32,6 @@ export {
   SERIAL_BAUD_RATES,
   type SerialLineConfig,
   type SystemConfig,
-  type TcpDeviceConfig,
 } from './schema.js';
 export {
   type ChangeMeta,

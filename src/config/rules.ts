@@ -3,31 +3,36 @@
  * passed (same `{ path, message }` detail shape):
  *
  * - G2 unit-id ownership: every unit id has exactly one owner. 255 is the
- *   gateway; then virtual ids (wireless devices' configured `virtualId`, then
- *   downstream TCP devices); then serial lines. Two owners for one id are
- *   rejected with a message naming both (e.g. a TCP virtual id equal to a
- *   serial slave id, two lines serving the same id). A wireless device without
- *   `virtualId` gets the first id from 100 that nobody owns, at start
- *   (src/wireless/virtual-ids.ts), so it never conflicts.
- * - Wireless (`wireless`, schema-wireless.ts): radio ids unique among paired
- *   devices and among simulated sensors. `wirelessTransitionErrors` refuses a
- *   change that turns `permanentlyDisabled` back off (W5, irreversible).
- * - Names are unique: TCP device names, serial line names, serial line paths.
+ *   gateway; then virtual ids (`devices.list[].virtualId` of wireless and TCP
+ *   devices, disabled ones included: their id stays theirs); then serial
+ *   lines. Two owners for one id are rejected with a message naming both
+ *   (e.g. a TCP virtual id equal to a serial slave id, two lines serving the
+ *   same id). A wireless device without `virtualId` gets the first id from
+ *   100 that nobody owns, at start (src/wireless/virtual-ids.ts), so it never
+ *   conflicts. A serial device takes no virtual id (it is reached at its slave
+ *   address through its line).
+ * - Wireless: at most 100 wireless devices (W1), each with a model and a name
+ *   of at most 20 characters (register 31001); radio ids unique among
+ *   simulated sensors. `wirelessTransitionErrors` refuses a change that turns
+ *   `permanentlyDisabled` back off (W5, irreversible).
+ * - Names are unique: serial line names, serial line paths.
  * - A serial line has what its transport needs: a device `path` for 'serial',
  *   a `host` for 'rtu-over-tcp'.
- * - Networks referenced by `modbus.server` exist; an address belongs to one network.
+ * - Networks referenced by `modbus.server` and `web.enabled` exist; an address belongs to one network.
  * - `maxConnectionsPerSource` <= `maxConnections`.
  * - Devices (`devices`, schema-devices.ts): ids unique and below `nextId`
  *   (ids are never reused), names unique, locations unique (one serial
  *   line + slave, one TCP host/port/unit, one radio id per device), a serial
  *   location names an existing serial line, at most `acquisition.maxDevices`
- *   devices. Whether the model exists is checked where the model catalog is
+ *   wired devices and 128 routed TCP devices (G6), chosen measurements need a
+ *   model. Whether the model exists is checked where the model catalog is
  *   known (the devices API); the poller reports an unknown model in the
  *   device's status.
  */
 import type { ErrorDetail } from '../shared/errors.js';
-import type { Config } from './schema.js';
+import { type Config, MAX_TCP_DEVICES } from './schema.js';
 import { locationKey } from './schema-devices.js';
+import { MAX_WIRELESS_DEVICES, MAX_WIRELESS_NAME } from './schema-wireless.js';
 
 /** The gateway's own unit id (PRODUCT G2). */
 export const GATEWAY_UNIT_ID = 255;
@@ -65,13 +70,11 @@ class UnitOwnership {
 
 function checkUnitIds(cfg: Config, details: ErrorDetail[]): void {
   const owners = new UnitOwnership(details);
-  // Precedence order (G2): virtual ids (wireless, then TCP) before serial lines.
-  cfg.wireless.devices.forEach((d, i) => {
-    if (d.virtualId === undefined) return;
-    owners.claim(d.virtualId, `wireless device "${d.name}" (virtual id)`, `/wireless/devices/${i}/virtualId`);
-  });
-  cfg.modbus.tcpDevices.forEach((d, i) => {
-    owners.claim(d.virtualId, `TCP device "${d.name}" (virtual id)`, `/modbus/tcpDevices/${i}/virtualId`);
+  // Precedence order (G2): virtual ids (wireless and TCP devices) before serial lines.
+  cfg.devices.list.forEach((d, i) => {
+    if (d.virtualId === undefined || d.location.kind === 'serial') return;
+    const kind = d.location.kind === 'tcp' ? 'TCP' : 'wireless';
+    owners.claim(d.virtualId, `${kind} device "${d.name}" (virtual id)`, `/devices/list/${i}/virtualId`);
   });
   cfg.modbus.serialLines.forEach((line, i) => {
     line.unitIds.forEach((id, j) => {
@@ -99,13 +102,7 @@ function checkUnique(
 }
 
 function checkNames(cfg: Config, details: ErrorDetail[]): void {
-  const { tcpDevices, serialLines } = cfg.modbus;
-  checkUnique(
-    tcpDevices.map((d) => d.name),
-    'TCP device name',
-    (i) => `/modbus/tcpDevices/${i}/name`,
-    details,
-  );
+  const { serialLines } = cfg.modbus;
   checkUnique(
     serialLines.map((l) => l.name),
     'serial line name',
@@ -144,6 +141,7 @@ function checkNetworks(cfg: Config, details: ErrorDetail[]): void {
   const refs: Array<[string, string]> = [
     ...Object.keys(server.enabled).map((n): [string, string] => [n, `/modbus/server/enabled/${n}`]),
     ...Object.keys(server.allowList).map((n): [string, string] => [n, `/modbus/server/allowList/${n}`]),
+    ...Object.keys(cfg.web.enabled).map((n): [string, string] => [n, `/web/enabled/${n}`]),
   ];
   for (const [name, path] of refs) {
     if (!known.has(name)) {
@@ -195,15 +193,65 @@ function checkDeviceIds(cfg: Config, details: ErrorDetail[]): void {
   });
 }
 
-function checkDevices(cfg: Config, details: ErrorDetail[]): void {
+function checkCounts(cfg: Config, details: ErrorDetail[]): void {
   const { list } = cfg.devices;
+  const wired = list.filter((d) => d.location.kind !== 'wireless').length;
   const max = cfg.acquisition.maxDevices;
-  if (list.length > max) {
+  if (wired > max) {
     details.push({
       path: '/devices/list',
-      message: `${list.length} devices is more than /acquisition/maxDevices (${max})`,
+      message: `${wired} wired devices is more than /acquisition/maxDevices (${max})`,
     });
   }
+  const routed = list.filter((d) => d.location.kind === 'tcp' && d.virtualId !== undefined).length;
+  if (routed > MAX_TCP_DEVICES) {
+    details.push({
+      path: '/devices/list',
+      message: `${routed} TCP devices with a virtual id is more than the gateway's ${MAX_TCP_DEVICES}`,
+    });
+  }
+  const wireless = list.length - wired;
+  if (wireless > MAX_WIRELESS_DEVICES) {
+    details.push({
+      path: '/devices/list',
+      message: `${wireless} wireless devices is more than ${MAX_WIRELESS_DEVICES}`,
+    });
+  }
+}
+
+/** What one device's fields need of each other (location kind, model, name length). */
+function checkDeviceFields(cfg: Config, details: ErrorDetail[]): void {
+  cfg.devices.list.forEach((d, i) => {
+    const at = `/devices/list/${i}`;
+    if (d.location.kind === 'serial' && d.virtualId !== undefined) {
+      details.push({
+        path: `${at}/virtualId`,
+        message: `a serial device is reached at its slave address (${d.location.slave}) through its line: list it in the line's unitIds instead of giving it a virtual id`,
+      });
+    }
+    if (d.model === undefined && d.measurements !== undefined && d.measurements.length > 0) {
+      details.push({
+        path: `${at}/measurements`,
+        message: 'measurements are chosen from a model: set the model first',
+      });
+    }
+    if (d.location.kind !== 'wireless') return;
+    if (d.model === undefined) {
+      details.push({ path: `${at}/model`, message: 'a wireless device needs the model of its family' });
+    }
+    if (d.name.length > MAX_WIRELESS_NAME) {
+      details.push({
+        path: `${at}/name`,
+        message: `a wireless device's name has at most ${MAX_WIRELESS_NAME} characters (register 31001)`,
+      });
+    }
+  });
+}
+
+function checkDevices(cfg: Config, details: ErrorDetail[]): void {
+  const { list } = cfg.devices;
+  checkCounts(cfg, details);
+  checkDeviceFields(cfg, details);
   checkDeviceIds(cfg, details);
   checkUnique(
     list.map((d) => d.name),
@@ -229,13 +277,7 @@ function checkDevices(cfg: Config, details: ErrorDetail[]): void {
 }
 
 function checkWireless(cfg: Config, details: ErrorDetail[]): void {
-  const { devices, simulator } = cfg.wireless;
-  checkUnique(
-    devices.map((d) => d.rfId.toUpperCase()),
-    'wireless radio id',
-    (i) => `/wireless/devices/${i}/rfId`,
-    details,
-  );
+  const { simulator } = cfg.wireless;
   checkUnique(
     simulator.sensors.map((s) => s.rfId.toUpperCase()),
     'simulated sensor radio id',

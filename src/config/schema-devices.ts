@@ -1,13 +1,26 @@
 /**
- * The `devices` and `acquisition` configuration sections (PRODUCT L1–L3, G6;
- * issue 7 part 2). The root schema (schema.ts) includes them.
+ * The `devices` and `acquisition` configuration sections (PRODUCT G2, G6,
+ * W3, L1–L3). The root schema (schema.ts) includes them.
  *
- * `devices`: the datalogger's device instances. A device is a model (by id,
- * templates/) plus a location — a serial line (by name) and slave address, a
- * Modbus TCP host/port/unit, or a wireless radio id — plus the attributes the
- * energy pages group by (usage, zone, commodity) and its sampling choice (a
- * period and the measurement keys logged; absent = the model's default
- * selection, see src/devices/selection.ts).
+ * `devices`: every physical device, defined ONCE: its location — a serial
+ * line (by name) and slave address, a Modbus TCP host/port/unit, or a
+ * wireless radio id — its model (by id, templates/), its name, the
+ * attributes the energy pages group by (usage, zone, commodity) and its
+ * sampling choice (a period and the measurement keys logged; absent = the
+ * model's default selection, src/devices/selection.ts; an empty list = not
+ * sampled). From that one entry:
+ * - the gateway routes it when it has a `virtualId`: a TCP device is proxied
+ *   under that unit id (G2 "virtual server id"); a wireless device's virtual
+ *   Modbus server answers on it (W3; absent = the first free id from 100,
+ *   given at pairing and saved). A serial device is reached upstream at its
+ *   own slave address through its line (transparent RTU, the line's
+ *   `unitIds`), so it takes no `virtualId`;
+ * - the datalogger samples it at `periodMinutes` (wired devices are polled,
+ *   wireless ones sampled from their latest frame), when it has a model;
+ * - `enabled: false` takes it out of service: not routed (its unit id
+ *   answers 0x0A), not sampled.
+ * A device without a model (a TCP device only forwarded by the gateway) is
+ * routed and never sampled. Pairing a wireless device creates its entry.
  *
  * `id` is a stable integer given at creation from `nextId` and never reused
  * (nextId only grows): series ids (`modbus:<id>_mb_<key>`, FORMATS.md) are
@@ -83,8 +96,10 @@ export const TcpLocationSchema = Type.Object(
     host: Type.String({ format: Formats.host }),
     port: Int(1, 65535, 502),
     unit: Int(0, 255, 255),
-    /** Bounds the wait in the queue and for the reply (src/modbus/tcp-device.ts). */
+    /** Bounds the wait in the queue and for the reply (src/modbus/tcp-master.ts). */
     timeoutMs: Int(100, 60_000, 1000),
+    /** The device takes one request at a time: its endpoint's connection sends no more. */
+    oneInFlight: Type.Boolean({ default: false }),
   },
   closed,
 );
@@ -94,6 +109,8 @@ export const WirelessLocationSchema = Type.Object(
     kind: Type.Literal('wireless'),
     /** The radio id (IEEE EUI-64 as 16 hex digits); readings come from the wireless registry. */
     rfId: Type.String({ pattern: '^[0-9A-Fa-f]{16}$' }),
+    /** Register 31011 of its virtual server holds 5 characters (ref); empty = none. */
+    label: Type.String({ maxLength: 5, pattern: '^[\\x20-\\x7e]*$', default: '' }),
   },
   closed,
 );
@@ -109,9 +126,12 @@ export const DeviceSchema = Type.Object(
     /** Stable id given at creation (never reused); series ids are built from it. */
     id: Type.Integer({ minimum: 1, maximum: 0x7fffffff }),
     name: Name,
-    model: Type.String({ pattern: MODEL_ID_PATTERN }),
+    /** The device model; absent = not sampled (a TCP device the gateway only forwards to). */
+    model: Type.Optional(Type.String({ pattern: MODEL_ID_PATTERN })),
     enabled: Type.Boolean({ default: true }),
     location: DeviceLocationSchema,
+    /** Unit id under which upstream clients reach it through the gateway (TCP and wireless devices). */
+    virtualId: Type.Optional(Type.Integer({ minimum: 1, maximum: 247 })),
     usage: Type.Enum([...USAGES], { default: 'none' }),
     /** Free text ("Floor 2", "Workshop"); empty = no zone. */
     zone: Type.String({ maxLength: 64, default: '' }),
@@ -136,7 +156,7 @@ export const DevicesSchema = Type.Object(
 
 export const AcquisitionSchema = Type.Object(
   {
-    /** Devices allowed in `devices.list` (the reference: 128). */
+    /** Wired (TCP and serial) devices allowed in `devices.list` (the reference: 128); wireless ones count apart (≤ 100). */
     maxDevices: Int(1, DEVICES_HARD_MAX, DEFAULT_MAX_DEVICES),
     /** Poll plan: two measurements are read together when at most this many registers lie between them. */
     maxGapRegisters: Int(0, 100, 10),

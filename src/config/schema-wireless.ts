@@ -16,11 +16,13 @@
  * - `requireInstallCodes`: selective discovery ("Protect Plus", on by default,
  *   W2): a device that needs an install code joins only when the code given
  *   with the permit-join request matches.
- * - `devices`: the paired devices, at most 100 (ref): radio id (EUI-64 as 16
- *   hex digits), model (templates/), name and label (registers 31001/31011),
- *   and the virtual Modbus server id. Without `virtualId` a device gets the
- *   first free id from 100 at start (devices in list order); a device that
- *   joins is saved with the id it got, so ids stay stable.
+ * - The paired devices are entries of `devices.list` with a wireless
+ *   location (schema-devices.ts: one device, one place), at most 100 (ref):
+ *   radio id (EUI-64 as 16 hex digits), model (templates/), name (≤ 20
+ *   characters, register 31001) and label (register 31011), and the virtual
+ *   Modbus server id. Without `virtualId` a device gets the first free id
+ *   from 100 at start (devices in list order); a device that joins is saved
+ *   with the id it got, so ids stay stable.
  * - `simulator.sensors`: the simulated sensors "in the air" (driver
  *   'simulator' only): radio id, model, communication period (default: the
  *   model's), load profile and rated power of energy sensors, an install code
@@ -46,21 +48,9 @@ export const WIRELESS_DRIVERS = ['simulator'] as const;
 export const LOAD_PROFILES = ['office', 'residential', 'industrial'] as const;
 
 const RfId = Type.String({ pattern: RF_ID_PATTERN });
-const Name = Type.String({ minLength: 1, maxLength: 20, pattern: '^\\S(?:.*\\S)?$' });
 
-export const WirelessDeviceSchema = Type.Object(
-  {
-    rfId: RfId,
-    model: Type.String({ pattern: MODEL_ID_PATTERN }),
-    /** Register 31001 holds 20 characters. */
-    name: Name,
-    /** Register 31011 holds 5 characters (ref); empty = none. */
-    label: Type.String({ maxLength: 5, pattern: '^[\\x20-\\x7e]*$', default: '' }),
-    /** Virtual Modbus server id (W3); absent = first free from 100. */
-    virtualId: Type.Optional(Type.Integer({ minimum: 1, maximum: 247 })),
-  },
-  closed,
-);
+/** Register 31001 of a wireless device's virtual server holds 20 characters (ref). */
+export const MAX_WIRELESS_NAME = 20;
 
 export const SimulatedSensorSchema = Type.Object(
   {
@@ -85,7 +75,6 @@ export const WirelessSchema = Type.Object(
     driver: Type.Enum([...WIRELESS_DRIVERS], { default: 'simulator' }),
     permitJoinSeconds: Type.Integer({ minimum: 10, maximum: 3600, default: 180 }),
     requireInstallCodes: Type.Boolean({ default: true }),
-    devices: Type.Array(WirelessDeviceSchema, { maxItems: MAX_WIRELESS_DEVICES, default: [] }),
     simulator: Type.Object(
       {
         sensors: Type.Array(SimulatedSensorSchema, { maxItems: 4 * MAX_WIRELESS_DEVICES, default: [] }),
@@ -97,6 +86,5 @@ export const WirelessSchema = Type.Object(
 );
 
 export type WirelessConfig = Static<typeof WirelessSchema>;
-export type WirelessDeviceConfig = Static<typeof WirelessDeviceSchema>;
 export type SimulatedSensorConfig = Static<typeof SimulatedSensorSchema>;
 export type LoadProfileName = (typeof LOAD_PROFILES)[number];

@@ -20,7 +20,7 @@ import { WebSchema } from './schema-web.js';
 import { WirelessSchema } from './schema-wireless.js';
 
 /** Bump when the shape changes; add the upgrade step in `versions.ts`. */
-export const CONFIG_SCHEMA_VERSION = 1;
+export const CONFIG_SCHEMA_VERSION = 2;
 
 const closed = { additionalProperties: false } as const;
 
@@ -98,21 +98,6 @@ export const ModbusServerSchema = Type.Object(
   { ...closed, default: {} },
 );
 
-export const TcpDeviceSchema = Type.Object(
-  {
-    name: Name,
-    host: Type.String({ format: Formats.host }),
-    port: Port(502),
-    /** Unit id sent to the downstream device. */
-    unitId: Type.Integer({ minimum: 0, maximum: 255, default: 255 }),
-    /** Unit id under which upstream clients reach it through the gateway. */
-    virtualId: Type.Integer({ minimum: 1, maximum: 247 }),
-    timeoutMs: Ms(100, 60_000, 1000),
-    oneInFlight: Type.Boolean({ default: false }),
-  },
-  closed,
-);
-
 export const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 
 /** How a serial line is reached: a local serial device, or a serial device server speaking RTU over TCP. */
@@ -162,13 +147,13 @@ export const SerialLineSchema = Type.Object(
   closed,
 );
 
+/** Downstream TCP devices routed by the gateway (virtual ids), the reference's limit (G6). */
 export const MAX_TCP_DEVICES = 128;
 export const MAX_SERIAL_LINES = 8;
 
 export const ModbusSchema = Type.Object(
   {
     server: ModbusServerSchema,
-    tcpDevices: Type.Array(TcpDeviceSchema, { maxItems: MAX_TCP_DEVICES, default: [] }),
     serialLines: Type.Array(SerialLineSchema, { maxItems: MAX_SERIAL_LINES, default: [] }),
   },
   { ...closed, default: {} },
@@ -196,7 +181,6 @@ export type NetworksConfig = Config['networks'];
 export type NetworkConfig = Static<typeof NetworkSchema>;
 export type ModbusConfig = Config['modbus'];
 export type ModbusServerConfig = ModbusConfig['server'];
-export type TcpDeviceConfig = Static<typeof TcpDeviceSchema>;
 export type SerialLineConfig = Static<typeof SerialLineSchema>;
 export type { AuditConfig } from './schema-audit.js';
 export type {
@@ -208,11 +192,7 @@ export type {
 export type { HistoryConfig } from './schema-history.js';
 export type { InputChannelConfig, InputsConfig } from './schema-inputs.js';
 export type { WebConfig } from './schema-web.js';
-export type {
-  SimulatedSensorConfig,
-  WirelessConfig,
-  WirelessDeviceConfig,
-} from './schema-wireless.js';
+export type { SimulatedSensorConfig, WirelessConfig } from './schema-wireless.js';
 export type ConfigSection = keyof Config;
 
 /** Top-level sections in schema order (the order subscribers are notified in). */

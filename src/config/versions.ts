@@ -9,11 +9,12 @@
  */
 import { ErrorCodes, type ErrorDetail, WattgateError } from '../shared/errors.js';
 import { CONFIG_SCHEMA_VERSION } from './schema.js';
+import { upgradeToVersion2 } from './upgrade-2.js';
 
 export type ConfigUpgrade = (config: unknown) => unknown;
 
-/** Version 1 is the first: nothing to upgrade yet. */
-export const UPGRADES: Readonly<Record<number, ConfigUpgrade>> = {};
+/** Version 1 → 2: one device, one place (upgrade-2.ts). */
+export const UPGRADES: Readonly<Record<number, ConfigUpgrade>> = { 1: upgradeToVersion2 };
 
 export const OLDEST_SUPPORTED_VERSION = 1;
 

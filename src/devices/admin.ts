@@ -7,6 +7,8 @@
  *
  * - add: the device gets id `nextId`, and `nextId` grows by one — ids are
  *   never reused, so a new device never inherits a removed one's history.
+ *   Fields with a schema default (port, unit, timeout, usage …) may be left
+ *   out: the configuration store fills them when it validates.
  * - edit: anything but the id; a rename keeps the series ids.
  * - remove: the id stays spent; its history stays in the store.
  *
@@ -17,15 +19,29 @@ import type { DeviceConfig, DevicesConfig } from '../config/schema-devices.js';
 import { ErrorCodes, type ErrorDetail, WattgateError } from '../shared/errors.js';
 import type { ModelSource } from './model-source.js';
 
+/** A location as given: fields with a schema default may be left out (the store fills them). */
+export type DeviceLocationInput =
+  | { kind: 'tcp'; host: string; port?: number; unit?: number; timeoutMs?: number; oneInFlight?: boolean }
+  | { kind: 'serial'; line: string; slave: number }
+  | { kind: 'wireless'; rfId: string; label?: string };
+
 export type NewDevice = Omit<
   DeviceConfig,
-  'id' | 'enabled' | 'usage' | 'zone' | 'commodity' | 'periodMinutes'
+  'id' | 'enabled' | 'usage' | 'zone' | 'commodity' | 'periodMinutes' | 'location'
 > &
-  Partial<Pick<DeviceConfig, 'enabled' | 'usage' | 'zone' | 'commodity' | 'periodMinutes'>>;
+  Partial<Pick<DeviceConfig, 'enabled' | 'usage' | 'zone' | 'commodity' | 'periodMinutes'>> & {
+    readonly location: DeviceLocationInput;
+  };
 
-/** Fields an edit may change; `measurements: null` returns to the model's default selection. */
-export type DevicePatch = Partial<Omit<NewDevice, 'measurements'>> & {
+/**
+ * Fields an edit may change; `measurements: null` returns to the model's
+ * default selection, `virtualId: null` stops routing it, `model: null`
+ * stops sampling it.
+ */
+export type DevicePatch = Partial<Omit<NewDevice, 'measurements' | 'virtualId' | 'model'>> & {
   readonly measurements?: readonly string[] | null;
+  readonly virtualId?: number | null;
+  readonly model?: string | null;
 };
 
 function invalid(message: string, details: ErrorDetail[]): WattgateError {
@@ -33,6 +49,7 @@ function invalid(message: string, details: ErrorDetail[]): WattgateError {
 }
 
 function checkModel(device: Pick<DeviceConfig, 'model' | 'measurements'>, models: ModelSource): void {
+  if (device.model === undefined) return; // routed only; measurements without a model: a config rule
   const model = models.get(device.model);
   if (!model)
     throw invalid(`unknown model "${device.model}"`, [{ path: '/model', message: 'no such model' }]);
@@ -74,6 +91,7 @@ export function updateDevice(
   const i = find(cfg, id);
   const { measurements, ...rest } = patch;
   const merged: Record<string, unknown> = { ...(cfg.list[i] as DeviceConfig), ...rest, id };
+  for (const k of Object.keys(rest)) if ((rest as Record<string, unknown>)[k] === null) delete merged[k];
   if (measurements === null) delete merged.measurements;
   else if (measurements !== undefined) merged.measurements = [...measurements];
   const device = merged as DeviceConfig;

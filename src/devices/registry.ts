@@ -5,7 +5,8 @@
  * (series-id.ts) and its sampling period — rebuilt when the configuration or
  * the model catalog changes. A device whose model is unknown, or that names
  * measurement keys its model lacks, keeps a `problem` (shown in its status)
- * and polls what it can.
+ * and polls what it can; a device without a model (routed by the gateway
+ * only) has nothing to poll.
  */
 import type { DeviceConfig } from '../config/schema-devices.js';
 import { type CompiledMeasurement, compileModel } from './decode.js';
@@ -79,10 +80,11 @@ export function buildRuntime(
   models: ModelSource,
   opts: PlanOptions = {},
 ): DeviceRuntime {
-  const model = models.get(config.model);
+  const model = config.model === undefined ? undefined : models.get(config.model);
   const base = { id: config.id, config, model, periodMs: config.periodMinutes * 60_000 };
   if (!model) {
-    const problem = `unknown model "${config.model}"`;
+    // No model: a device the gateway only routes (not sampled, not a problem); an unknown one: a problem.
+    const problem = config.model === undefined ? undefined : `unknown model "${config.model}"`;
     return { ...base, problem, measurements: [], plan: [], livePlan: [], seriesIds: [], keyIndex: new Map() };
   }
   const share = shareOf(model);

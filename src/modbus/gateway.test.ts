@@ -2,7 +2,12 @@
 // through unit 255 with its bus event (G11, SEC-D1 seam), stats (X2).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modbusSection, TEST_IDENTITY } from '../../test/support/modbus-fixtures.js';
+import {
+  devicesFromRoutes,
+  devicesView,
+  modbusSection,
+  TEST_IDENTITY,
+} from '../../test/support/modbus-fixtures.js';
 import { RawMbapClient } from '../../test/support/modbus-wire.js';
 import type { ModbusConfig, NetworksConfig } from '../config/schema.js';
 import { ManualClock } from '../shared/clock.js';
@@ -11,6 +16,7 @@ import { TypedEvents } from '../shared/events.js';
 import { silentLogger } from '../shared/logger.js';
 import type { ModbusEvents, TimeSetEvent } from './events.js';
 import { createGateway, gatewayEndpoints } from './gateway.js';
+import { createSerialLineTarget } from './serial-line-target.js';
 
 const modbus = (over: Partial<ModbusConfig['server']> = {}): ModbusConfig =>
   modbusSection({ maxConnections: 8, ...over });
@@ -61,6 +67,8 @@ test('FC 16 on 116–119: refused until allowed live, then setTime and a modbus.
       modbus: view,
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: { ...TEST_IDENTITY, productName: 'Wattgate', productCode: 'WG', capabilities: '' },
+      devices: devicesView(),
+      createSerialLineTarget,
       createDeviceTarget: () => {
         throw new Error('unused');
       },
@@ -93,6 +101,7 @@ test('FC 16 on 116–119: refused until allowed live, then setTime and a modbus.
 
 test('a configuration changed between construction and start is the one served (regression: demo)', async () => {
   const view = memoryConfigView(modbus({ enabled: { LO: true } }));
+  const devices = devicesView();
   const started: string[] = [];
   const gateway = createGateway(
     {
@@ -108,6 +117,8 @@ test('a configuration changed between construction and start is the one served (
         productCode: 'WG',
         capabilities: '',
       },
+      devices,
+      createSerialLineTarget,
       createDeviceTarget: (cfg) => ({
         kind: 'tcp-device' as const,
         name: cfg.name,
@@ -128,7 +139,7 @@ test('a configuration changed between construction and start is the one served (
     timeoutMs: 500,
     oneInFlight: false,
   };
-  await view.set({ ...modbus({ enabled: { LO: true } }), tcpDevices: [device] });
+  await devices.set(devicesFromRoutes([device]));
   await gateway.start();
   try {
     const port = gateway.addresses()[0]?.boundPort ?? 0;

@@ -1,7 +1,9 @@
 /**
  * The Modbus gateway Part (PRODUCT G1–G4, G7, G8, G10, G11): the TCP server
  * (server.ts), the router (router.ts) and the gateway's own unit 255
- * (gateway-unit.ts), wired from the `modbus` and `networks` configuration.
+ * (gateway-unit.ts), wired from the `modbus` and `networks` configuration
+ * and the devices it proxies (`devices`: those with a TCP location and a
+ * virtual id, routes.ts).
  *
  * Endpoints: one per address of every network `N` with
  * `modbus.server.enabled[N] === true`, on `modbus.server.port` (or the
@@ -11,7 +13,7 @@
  * `idleTimeoutMs` (TcpServer), `frameDeadlineMs`, `maxPendingPerConnection`
  * (ModbusTcpServer).
  *
- * Live (convention 17): changes of either section apply through `subscribe`,
+ * Live (convention 17): changes of any of the three apply through `subscribe`,
  * one after the other. A network switched off (or its address removed) closes
  * its listener and the connections accepted through it at once; a port change
  * closes the old listeners and opens new ones; limits apply at once; the
@@ -19,8 +21,8 @@
  * whose settings changed is closed and reopened, the others keep their port.
  *
  * Downstream targets come from injected factories (convention 8):
- * `createDeviceTarget` (TCP devices) and `createSerialLineTarget` (serial
- * lines, RTU master; without it serial unit ids and broadcasts answer 0x0A).
+ * `createDeviceTarget` (TCP devices: the endpoint connection shared with the
+ * poller, tcp-pool.ts) and `createSerialLineTarget` (serial lines, RTU master).
  */
 import type { Config, ModbusConfig, NetworksConfig } from '../config/schema.js';
 import type { Clock } from '../shared/clock.js';
@@ -35,7 +37,8 @@ import type { DigitalInputsProvider } from './gateway-digital-inputs.js';
 import type { HealthState } from './gateway-registers.js';
 import { GatewayUnit, type WirelessListEntry } from './gateway-unit.js';
 import type { Identity } from './identity.js';
-import { type DeviceTargetFactory, ModbusRouter } from './router.js';
+import { type DeviceTargetFactory, ModbusRouter, type RouterConfig } from './router.js';
+import { gatewayRoutes } from './routes.js';
 import type { SerialLineTarget, SerialLineTargetFactory } from './serial-line-target.js';
 import { type ModbusServerSettings, ModbusTcpServer } from './server.js';
 import type { UnitTarget } from './target.js';
@@ -47,10 +50,12 @@ export interface GatewayContext {
   readonly events: EventSink<ModbusEvents>;
   readonly modbus: ConfigView<Config['modbus']>;
   readonly networks: ConfigView<Config['networks']>;
+  /** The devices: those with a TCP location and a virtual id are proxied (routes.ts). */
+  readonly devices: ConfigView<Config['devices']>;
   readonly identity: Identity;
   readonly createDeviceTarget: DeviceTargetFactory;
-  /** Builds one target per serial line (serial-line-target.ts); absent → lines answer 0x0A. */
-  readonly createSerialLineTarget?: SerialLineTargetFactory;
+  /** Builds one target per serial line (serial-line-target.ts). */
+  readonly createSerialLineTarget: SerialLineTargetFactory;
   /** Health for register 159; default always nominal (0). */
   readonly health?: () => HealthState;
   /** Sets the system time for FC 16 on registers 116–119; absent → those writes answer 01. */
@@ -126,10 +131,10 @@ export class ModbusGateway implements Part {
       ...(ctx.digitalInputs && { digitalInputs: ctx.digitalInputs }),
     });
     const routerCtx = { log: this.#log, clock: ctx.clock };
-    this.#router = new ModbusRouter(routerCtx, modbus, {
+    this.#router = new ModbusRouter(routerCtx, this.#routes(), {
       gatewayUnit: this.#unit,
       createDeviceTarget: ctx.createDeviceTarget,
-      ...(ctx.createSerialLineTarget && { createSerialLineTarget: ctx.createSerialLineTarget }),
+      createSerialLineTarget: ctx.createSerialLineTarget,
     });
     this.#server = new ModbusTcpServer(
       { log: this.#log, clock: ctx.clock },
@@ -143,7 +148,7 @@ export class ModbusGateway implements Part {
     this.#server.applySettings(gatewaySettings(modbus));
     await this.#server.applyEndpoints(this.#endpoints());
     // The configuration may have changed between construction and start (the demo, an import).
-    await this.#router.apply(modbus);
+    await this.#router.apply(this.#routes());
     await this.#router.start();
     try {
       await this.#server.start();
@@ -154,6 +159,7 @@ export class ModbusGateway implements Part {
     this.#unsubscribe = [
       this.#ctx.modbus.subscribe((next) => this.#serial(() => this.#applyModbus(next))),
       this.#ctx.networks.subscribe(() => this.#serial(() => this.#applyEndpoints())),
+      this.#ctx.devices.subscribe(() => this.#serial(() => this.#router.apply(this.#routes()))),
     ];
   }
 
@@ -204,7 +210,11 @@ export class ModbusGateway implements Part {
     this.#server.applyLimits(gatewayLimits(next));
     this.#server.applySettings(gatewaySettings(next));
     await this.#applyEndpoints();
-    await this.#router.apply(next);
+    await this.#router.apply(this.#routes());
+  }
+
+  #routes(): RouterConfig {
+    return gatewayRoutes(this.#ctx.modbus.get(), this.#ctx.devices.get());
   }
 
   async #applyEndpoints(): Promise<void> {

@@ -3,18 +3,18 @@
 // broadcast, ownership, error mapping, live rebuild of the routing table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modbusSection } from '../../test/support/modbus-fixtures.js';
-import type { ModbusConfig, TcpDeviceConfig } from '../config/schema.js';
+import { modbusServer } from '../../test/support/modbus-fixtures.js';
+import type { ModbusServerConfig } from '../config/schema.js';
 import { hexToBytes } from '../protocol/modbus/index.js';
 import { ManualClock } from '../shared/clock.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
-import { TypedEvents } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import { silentLogger } from '../shared/logger.js';
-import type { ModbusEvents } from './events.js';
-import { ModbusRouter } from './router.js';
+import { ModbusRouter, type RouterConfig } from './router.js';
 import { serialLineConfig } from './serial-line-config.js';
+import { createSerialLineTarget } from './serial-line-target.js';
 import type { TargetRequest, UnitTarget } from './target.js';
+import type { TcpDeviceConfig } from './tcp-device.js';
 
 type Handler = (req: TargetRequest) => Promise<Uint8Array>;
 
@@ -49,11 +49,11 @@ const device = (name: string, virtualId: number, host = '192.0.2.1'): TcpDeviceC
   oneInFlight: false,
 });
 
-function config(over: Partial<ModbusConfig['server']> = {}, rest: Partial<ModbusConfig> = {}): ModbusConfig {
-  return { ...modbusSection(over, { tcpDevices: [device('meter-1', 10)] }), ...rest };
+function config(over: Partial<ModbusServerConfig> = {}, rest: Partial<RouterConfig> = {}): RouterConfig {
+  return { server: modbusServer(over), serialLines: [], tcpDevices: [device('meter-1', 10)], ...rest };
 }
 
-function setup(cfg: ModbusConfig = config()) {
+function setup(cfg: RouterConfig = config()) {
   const created: FakeTarget[] = [];
   const gatewayUnit = new FakeTarget('unit-255', async (r) => Uint8Array.of(r.pdu[0] ?? 0, 0xee));
   const ctx = { log: silentLogger, clock: new ManualClock() };
@@ -64,6 +64,8 @@ function setup(cfg: ModbusConfig = config()) {
       created.push(t);
       return t;
     },
+    // The real line target; never started here, so it answers 0x0A (path unavailable).
+    createSerialLineTarget: (c, x) => createSerialLineTarget(c, x),
   });
   const ask = async (unitId: number, hex: string, signal = new AbortController().signal) => {
     const out = await router.route({ unitId, pdu: hexToBytes(hex), signal, source: '127.0.0.1:9' });
@@ -128,14 +130,15 @@ test('unit 0 broadcast: reads → 01, writes → 0x0A until serial lines exist',
   assert.equal(await ask(0, '10 0000 0001 02 0001'), '900a');
 });
 
-test('ownership: 255 → gateway unit, virtual ids → devices, serial ids → placeholder 0x0A, others → 0x0A', async () => {
+test('ownership: 255 → gateway unit, virtual ids → devices, serial ids → their line (not open: 0x0A), others → 0x0A', async () => {
   const serialLines = [serialLineConfig({ name: 'RS485-1', path: '/dev/ttyS0', unitIds: [5, 6] })];
   const { ask, router, gatewayUnit } = setup(config({}, { serialLines }));
   assert.equal(await ask(255, '03 0064 0006'), '03ee');
   assert.equal(gatewayUnit.seen.length, 1);
   assert.equal(await ask(10, '03 0000 0001'), '0300000001');
   assert.equal(await ask(5, '03 0000 0001'), '830a');
-  assert.equal(router.targetFor(5)?.name, 'serial-line-placeholder:RS485-1');
+  assert.equal(router.targetFor(5)?.kind, 'serial-line');
+  assert.equal(router.targetFor(6), router.targetFor(5));
   assert.equal(await ask(11, '03 0000 0001'), '830a');
   assert.equal(router.targetFor(11), undefined);
   const wireless = new FakeTarget('wireless-100', async () => Uint8Array.of(3, 0x77));

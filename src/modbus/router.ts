@@ -17,15 +17,16 @@
  *    not writes and pass.
  * 4. Unit 0, broadcast (G8): non-write codes → 01. Writes go to every serial
  *    line with `broadcast: true` without waiting for a reply
- *    (serial-broadcast.ts); none → 0x0A. Without a serial factory (tests,
- *    benchmarks) `broadcastPlaceholder` answers 0x0A.
+ *    (serial-broadcast.ts); none → 0x0A.
  * 5. Owner lookup, precedence 255 → wireless virtual ids (seam:
  *    `setWirelessTargets`) → TCP device virtual ids → serial-line unit ids (the
- *    line's target from `createSerialLineTarget`, or `SerialLinePlaceholderTarget`
- *    → 0x0A when no factory is injected). No owner → 0x0A.
+ *    line's target from `createSerialLineTarget`). No owner → 0x0A.
  * 6. Target errors map through `exceptionForError` (timeout 0x0B, busy 0x06,
  *    unavailable 0x0A, aborted → no answer, other → 04). A target answer
  *    that is not a 1–253 byte PDU → 04.
+ *
+ * The routing table comes from `RouterConfig` (routes.ts builds it from the
+ * `modbus` section and the devices that have a virtual id).
  *
  * Live reconfiguration (`apply`): the table is rebuilt; a TCP device or a
  * serial line whose configuration is unchanged keeps its target (and its
@@ -34,12 +35,7 @@
  * target is stopped once its in-flight requests settle (bounded by its own
  * timeout). New targets start before `apply` resolves.
  */
-import type {
-  ModbusConfig,
-  ModbusServerConfig,
-  SerialLineConfig,
-  TcpDeviceConfig,
-} from '../config/schema.js';
+import type { ModbusServerConfig, SerialLineConfig } from '../config/schema.js';
 import {
   decodeRequest,
   ExceptionCodes,
@@ -51,10 +47,10 @@ import type { Clock } from '../shared/clock.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { GATEWAY_UNIT_ID } from './gateway-unit.js';
-import { broadcastPlaceholder, SerialLinePlaceholderTarget } from './placeholder-targets.js';
 import { SerialBroadcastTarget } from './serial-broadcast.js';
 import type { SerialLineTarget, SerialLineTargetFactory } from './serial-line-target.js';
 import { exceptionForError, type UnitTarget } from './target.js';
+import type { TcpDeviceConfig } from './tcp-device.js';
 
 export const BROADCAST_UNIT_ID = 0;
 
@@ -74,8 +70,16 @@ export interface RouterContext {
 export interface RouterOptions {
   readonly gatewayUnit: UnitTarget;
   readonly createDeviceTarget: DeviceTargetFactory;
-  /** Builds serial line targets; absent → placeholders answering 0x0A (tests, benchmarks). */
-  readonly createSerialLineTarget?: SerialLineTargetFactory;
+  /** Builds one target per serial line (serial-line-target.ts). */
+  readonly createSerialLineTarget: SerialLineTargetFactory;
+}
+
+/** What the routing table is built from (routes.ts). */
+export interface RouterConfig {
+  readonly server: ModbusServerConfig;
+  readonly serialLines: readonly SerialLineConfig[];
+  /** Downstream TCP devices by virtual id (the enabled devices with a TCP location and a virtual id). */
+  readonly tcpDevices: readonly TcpDeviceConfig[];
 }
 
 export interface RouteRequest {
@@ -118,14 +122,11 @@ export class ModbusRouter implements Part {
   readonly #retiring = new Set<TargetEntry>();
   #running = false;
 
-  constructor(ctx: RouterContext, config: ModbusConfig, opts: RouterOptions) {
+  constructor(ctx: RouterContext, config: RouterConfig, opts: RouterOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
     this.#rules = rulesOf(config.server);
-    this.#broadcast =
-      opts.createSerialLineTarget === undefined
-        ? broadcastPlaceholder
-        : new SerialBroadcastTarget(() => this.#lineTargets());
+    this.#broadcast = new SerialBroadcastTarget(() => this.#lineTargets());
     this.#rebuild(config);
   }
 
@@ -144,7 +145,7 @@ export class ModbusRouter implements Part {
   }
 
   /** Applies a new `modbus` section: rules at once, targets rebuilt (see the header). */
-  async apply(config: ModbusConfig): Promise<void> {
+  async apply(config: RouterConfig): Promise<void> {
     this.#rules = rulesOf(config.server);
     const removed = this.#rebuild(config);
     for (const entry of removed) this.#retire(entry);
@@ -218,7 +219,7 @@ export class ModbusRouter implements Part {
   }
 
   /** Replaces the tables; returns the entries no longer used. */
-  #rebuild(config: ModbusConfig): TargetEntry[] {
+  #rebuild(config: RouterConfig): TargetEntry[] {
     const oldDevices = this.#devices;
     const oldLines = this.#lines;
     this.#devices = this.#rebuildDevices(config.tcpDevices, oldDevices);
@@ -260,10 +261,7 @@ export class ModbusRouter implements Part {
         continue;
       }
       const log = this.#ctx.log.child({ line: cfg.name });
-      const target =
-        factory === undefined
-          ? new SerialLinePlaceholderTarget(cfg.name)
-          : factory(cfg, { log, clock: this.#ctx.clock });
+      const target = factory(cfg, { log, clock: this.#ctx.clock });
       next.set(cfg.name, { key, target, inflight: new Set(), started: false });
     }
     return next;

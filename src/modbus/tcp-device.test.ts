@@ -11,7 +11,6 @@ import {
   type TcpSlave,
   type TcpSlaveOptions,
 } from '../../sim/modbus/tcp-slave.js';
-import type { TcpDeviceConfig } from '../config/schema.js';
 import {
   bytesToHex,
   decodeResponse,
@@ -23,6 +22,7 @@ import { type Clock, ManualClock, systemClock } from '../shared/clock.js';
 import { type ErrorCode, ErrorCodes, hasCode } from '../shared/errors.js';
 import { silentLogger } from '../shared/logger.js';
 import type { TargetRequest } from './target.js';
+import type { TcpDeviceConfig } from './tcp-device.js';
 import { createTcpDeviceTarget, type TcpDeviceOptions, type TcpDeviceTarget } from './tcp-device.js';
 
 const slaves: TcpSlave[] = [];

@@ -37,6 +37,8 @@ export const DEFAULT_PERIOD_S = 60;
 export type WirelessStatus = 'connected' | 'not-connected';
 
 export interface PairedDevice {
+  /** The device's id in `devices.list`. */
+  readonly deviceId: number;
   readonly rfId: RfId;
   /** 16 upper-case hex digits. */
   readonly rfIdHex: string;
@@ -50,6 +52,7 @@ export interface PairedDevice {
 }
 
 export interface WirelessDeviceView {
+  readonly deviceId: number;
   readonly rfId: string;
   readonly name: string;
   readonly label: string;
@@ -180,6 +183,7 @@ export class WirelessDevice {
   view(now = this.#ctx.clock.now()): WirelessDeviceView {
     const c = this.#config;
     return {
+      deviceId: c.deviceId,
       rfId: c.rfIdHex,
       name: c.name,
       label: c.label,

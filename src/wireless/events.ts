@@ -52,6 +52,8 @@ export interface WirelessStatusEvent {
 
 export interface WirelessPairingEvent {
   readonly rfId: string;
+  /** The device's id in `devices.list` (its series are `modbus:<deviceId>_mb_<key>`). */
+  readonly deviceId: number;
   readonly model: string;
   readonly name: string;
   readonly virtualId: number | null;

@@ -3,11 +3,14 @@
  * in (frames → registers and readings, link quality, joins, leaves, unknown
  * devices, discovery state) and the admin's network actions out (permit-join,
  * remove a device, rebuild the network). Pairing a device that joins and
- * unpairing one are configuration changes (`save`), so they are validated and
- * audited like any other; the Part applies the saved configuration through its
- * subscription. Joins are handled one at a time (each save sees the previous).
+ * unpairing one are changes of `devices.list` (pairing.ts; `saveDevices`), so
+ * they are validated and audited like any other; the Part applies the saved
+ * configuration through its subscription. Joins are handled one at a time
+ * (each save sees the previous).
  */
-import type { WirelessConfig, WirelessDeviceConfig } from '../config/schema-wireless.js';
+import type { DeviceConfig, DevicesConfig } from '../config/schema-devices.js';
+import type { WirelessConfig } from '../config/schema-wireless.js';
+import type { ChangeMeta } from '../config/store.js';
 import type { ModelMatcher } from '../devices/model-source.js';
 import type { Clock } from '../shared/clock.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
@@ -15,6 +18,7 @@ import type { Logger } from '../shared/logger.js';
 import type { WirelessDevice } from './device.js';
 import type { FrameEvent, JoinedEvent, LeftEvent, RadioDriver, UnknownDeviceEvent } from './driver.js';
 import { WirelessEventNames, type WirelessEventSink, type WirelessUnknownEvent } from './events.js';
+import { findWireless, wirelessEntries, withoutWireless, withPaired } from './pairing.js';
 import type { WirelessRegistry } from './registry.js';
 import { formatRfId, parseRfId } from './rf-id.js';
 import { assignVirtualIds } from './virtual-ids.js';
@@ -31,8 +35,10 @@ export interface NetworkContext {
   readonly models: ModelMatcher;
   readonly registry: WirelessRegistry;
   readonly config: () => WirelessConfig;
+  readonly devices: () => DevicesConfig;
   readonly reserved: () => ReadonlySet<number>;
-  readonly save: (next: WirelessConfig, actor: string) => Promise<void>;
+  /** Stores a new `devices` section (validated with the whole configuration; throws INVALID_CONFIG). */
+  readonly saveDevices: (next: DevicesConfig, by: ChangeMeta) => Promise<void>;
   readonly driver: () => RadioDriver | undefined;
   readonly radioOn: () => boolean;
   readonly statusChanged: (device: WirelessDevice) => void;
@@ -40,11 +46,6 @@ export interface NetworkContext {
 
 /** Actor recorded for devices paired by discovery. */
 export const DISCOVERY_ACTOR = 'discovery';
-
-/** "pte63-powertag-a9" + "00124B0000A1B2C3" → "pte63-powertag-A1B2C3" (≤ 20 characters). */
-export function defaultDeviceName(modelId: string, rfIdHex: string): string {
-  return `${modelId.slice(0, 13)}-${rfIdHex.slice(-6)}`;
-}
 
 export class RadioNetwork {
   readonly #ctx: NetworkContext;
@@ -99,28 +100,31 @@ export class RadioNetwork {
     await driver.permitJoin(durationS, installCodes);
   }
 
-  async remove(rfIdHex: string, actor: string): Promise<void> {
+  async remove(rfIdHex: string, by: ChangeMeta): Promise<void> {
     const hex = rfIdHex.toUpperCase();
-    const cfg = this.#ctx.config();
-    const entry = cfg.devices.find((d) => d.rfId.toUpperCase() === hex);
+    const devices = this.#ctx.devices();
+    const entry = findWireless(devices, hex);
     if (entry === undefined)
       throw new WattgateError(ErrorCodes.NOT_FOUND, `no paired wireless device ${hex}`);
     const virtualId = this.#ctx.registry.get(hex)?.config.virtualId ?? null;
-    await this.#ctx.save({ ...cfg, devices: cfg.devices.filter((d) => d !== entry) }, actor);
+    await this.#ctx.saveDevices(withoutWireless(devices, new Set([hex])), by);
     await this.#leave(hex);
-    this.#pairingEvent(WirelessEventNames.REMOVED, entry, virtualId, actor);
+    this.#pairingEvent(WirelessEventNames.REMOVED, entry, virtualId, by.actor ?? 'unknown');
   }
 
-  async rebuild(actor: string): Promise<void> {
-    const cfg = this.#ctx.config();
+  async rebuild(by: ChangeMeta): Promise<void> {
+    const devices = this.#ctx.devices();
+    const paired = wirelessEntries(devices);
     const ids = new Map(this.#ctx.registry.list().map((d) => [d.config.rfIdHex, d.config.virtualId ?? null]));
-    await this.#ctx.save({ ...cfg, devices: [] }, actor);
-    for (const d of cfg.devices) {
-      await this.#leave(d.rfId.toUpperCase());
-      this.#pairingEvent(WirelessEventNames.REMOVED, d, ids.get(d.rfId.toUpperCase()) ?? null, actor);
+    const all = new Set(paired.map((d) => d.location.rfId.toUpperCase()));
+    await this.#ctx.saveDevices(withoutWireless(devices, all), by);
+    for (const d of paired) {
+      const hex = d.location.rfId.toUpperCase();
+      await this.#leave(hex);
+      this.#pairingEvent(WirelessEventNames.REMOVED, d, ids.get(hex) ?? null, by.actor ?? 'unknown');
     }
     this.#ctx.registry.forgetUnknown();
-    if (this.#ctx.radioOn()) await this.permitJoin(cfg.permitJoinSeconds, []);
+    if (this.#ctx.radioOn()) await this.permitJoin(this.#ctx.config().permitJoinSeconds, []);
   }
 
   #radio(): RadioDriver {
@@ -199,18 +203,12 @@ export class RadioNetwork {
       this.#unknown({ ...ev, ...(modelId ? { modelId } : {}) }, 'no-model');
       return;
     }
-    const cfg = this.#ctx.config();
-    const ids = assignVirtualIds([...cfg.devices, {}], this.#ctx.reserved());
+    const devices = this.#ctx.devices();
+    const ids = assignVirtualIds([...wirelessEntries(devices), {}], this.#ctx.reserved());
     const virtualId = ids[ids.length - 1];
-    const device: WirelessDeviceConfig = {
-      rfId: hex,
-      model: modelId,
-      name: defaultDeviceName(modelId, hex),
-      label: '',
-      ...(virtualId === undefined ? {} : { virtualId }),
-    };
+    const { next, device } = withPaired(devices, { rfIdHex: hex, model: modelId, virtualId });
     try {
-      await this.#ctx.save({ ...cfg, devices: [...cfg.devices, device] }, DISCOVERY_ACTOR);
+      await this.#ctx.saveDevices(next, { actor: DISCOVERY_ACTOR, actorKind: 'system' });
     } catch (error) {
       this.#ctx.log.warn({ err: error, rfId: hex }, 'wireless device joined but could not be paired');
       this.#unknown({ ...ev, modelId }, 'refused');
@@ -221,14 +219,15 @@ export class RadioNetwork {
 
   #pairingEvent(
     name: 'wireless.paired' | 'wireless.removed',
-    d: WirelessDeviceConfig,
+    d: DeviceConfig,
     virtualId: number | null,
     actor: string,
   ): void {
-    const rfId = d.rfId.toUpperCase();
+    const rfId = d.location.kind === 'wireless' ? d.location.rfId.toUpperCase() : '';
     this.#ctx.events.emit(name, {
       rfId,
-      model: d.model,
+      deviceId: d.id,
+      model: d.model ?? '',
       name: d.name,
       virtualId,
       actor,

@@ -48,7 +48,7 @@ const sensors = [
 
 test(`status: connected from the first frame, not connected ${LOST_AFTER_PERIODS} periods after the last`, async () => {
   const clock = start();
-  const h = await startWirelessHarness({ clock, wireless: { devices: paired, simulator: { sensors } } });
+  const h = await startWirelessHarness({ clock, paired, wireless: { simulator: { sensors } } });
   const tag = () => h.part.devices()[0];
   assert.equal(tag()?.status, 'not-connected', 'before any frame');
   clock.advance(5000);
@@ -84,7 +84,7 @@ test(`status: connected from the first frame, not connected ${LOST_AFTER_PERIODS
 
 test('disabled (W5): radio off, devices not connected after their period, writes 0x0A; enabled again: back', async () => {
   const clock = start();
-  const h = await startWirelessHarness({ clock, wireless: { devices: paired, simulator: { sensors } } });
+  const h = await startWirelessHarness({ clock, paired, wireless: { simulator: { sensors } } });
   clock.advance(130_000);
   assert.deepEqual(
     h.part.devices().map((d) => d.status),
@@ -132,7 +132,8 @@ test('permanently disabled (W5): latched, the radio never starts again', async (
   const h = await startWirelessHarness({
     clock,
     latch,
-    wireless: { devices: paired, simulator: { sensors } },
+    paired,
+    wireless: { simulator: { sensors } },
   });
   await h.wireless.set({ ...h.wireless.get(), permanentlyDisabled: true });
   assert.equal(latched, true);
@@ -143,7 +144,8 @@ test('permanently disabled (W5): latched, the radio never starts again', async (
   const again = await startWirelessHarness({
     clock,
     latch,
-    wireless: { devices: paired, simulator: { sensors } },
+    paired,
+    wireless: { simulator: { sensors } },
   });
   assert.equal(again.part.radioOn, false, 'nor a restart: the latch is outside the settings');
   await again.part.stop();
@@ -153,8 +155,8 @@ test('discovery (W2, W3): joins only while open, install codes, first free id fr
   const clock = start();
   const h = await startWirelessHarness({
     clock,
-    wireless: { devices: [], simulator: { sensors } },
-    modbus: { tcpDevices: [{ name: 'm', host: '127.0.0.1', virtualId: 100 } as never] },
+    wireless: { simulator: { sensors } },
+    devices: [{ id: 50, name: 'm', location: { kind: 'tcp', host: '127.0.0.1' }, virtualId: 100 }],
   });
   clock.advance(120_000);
   assert.deepEqual(h.part.list(), [], 'nothing joins while discovery is closed');
@@ -173,7 +175,7 @@ test('discovery (W2, W3): joins only while open, install codes, first free id fr
   assert.equal(h.part.discovery.open, true);
   clock.advance(125_000);
   await new Promise((r) => setImmediate(r));
-  const cfg = h.wireless.get().devices;
+  const cfg = h.paired();
   assert.deepEqual(
     cfg.map((d) => [d.rfId, d.model, d.virtualId]),
     [
@@ -187,7 +189,7 @@ test('discovery (W2, W3): joins only while open, install codes, first free id fr
   clock.advance(60_000);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(
-    h.wireless.get().devices.map((d) => d.virtualId),
+    h.paired().map((d) => d.virtualId),
     [101, 102, 103],
   );
   assert.deepEqual(h.part.unknownDevices(), []);
@@ -206,11 +208,11 @@ test('discovery (W2, W3): joins only while open, install codes, first free id fr
 
 test('remove (W4): the device leaves the network and the configuration; rebuild forgets all and rediscovers', async () => {
   const clock = start();
-  const h = await startWirelessHarness({ clock, wireless: { devices: paired, simulator: { sensors } } });
+  const h = await startWirelessHarness({ clock, paired, wireless: { simulator: { sensors } } });
   clock.advance(130_000);
-  await h.part.remove(CO2, 'admin');
+  await h.part.remove(CO2, { actor: 'admin' });
   assert.deepEqual(
-    h.wireless.get().devices.map((d) => d.rfId),
+    h.paired().map((d) => d.rfId),
     [TAG],
   );
   assert.equal(h.part.targets().has(101), false);
@@ -218,24 +220,24 @@ test('remove (W4): the device leaves the network and the configuration; rebuild 
     h.of('wireless.removed').map((e) => [e.rfId, e.virtualId, e.actor]),
     [[CO2, 101, 'admin']],
   );
-  await assert.rejects(h.part.remove(CO2, 'admin'), { code: 'WG_ERR_NOT_FOUND' });
-  await h.part.rebuildNetwork('admin');
-  assert.deepEqual(h.wireless.get().devices, []);
+  await assert.rejects(h.part.remove(CO2, { actor: 'admin' }), { code: 'WG_ERR_NOT_FOUND' });
+  await h.part.rebuildNetwork({ actor: 'admin' });
+  assert.deepEqual(h.paired(), []);
   assert.equal(h.part.discovery.open, true, 'rebuild opens discovery');
   await h.part.stop();
 });
 
 test('targets follow the configuration; configured ids are kept; listeners hear every change', async () => {
   const clock = start();
-  const h = await startWirelessHarness({ clock, wireless: { devices: paired, simulator: { sensors } } });
+  const h = await startWirelessHarness({ clock, paired, wireless: { simulator: { sensors } } });
   let changes = 0;
   h.part.onTargetsChanged(() => changes++);
   assert.deepEqual([...h.part.targets().keys()], [100, 101]);
   const [tag, co2] = paired as [(typeof paired)[0], (typeof paired)[0]];
-  await h.wireless.set({ ...h.wireless.get(), devices: [{ ...co2, virtualId: 7 }, tag] });
+  await h.setPaired([{ ...co2, virtualId: 7 }, tag]);
   assert.deepEqual([...h.part.targets().keys()], [7, 100]);
   assert.equal(changes, 1);
-  await h.wireless.set({ ...h.wireless.get(), devices: [{ ...co2, virtualId: 7, name: 'Renamed' }] });
+  await h.setPaired([{ ...co2, virtualId: 7, name: 'Renamed' }]);
   assert.deepEqual([...h.part.targets().keys()], [7]);
   assert.equal(changes, 2);
   clock.advance(120_000);
@@ -250,7 +252,7 @@ test('targets follow the configuration; configured ids are kept; listeners hear 
 
 test('virtual server: FC 3, 100-4, 43/14, FC 16 reset through the radio, exceptions 01/02/03/0x0B', async () => {
   const clock = start();
-  const h = await startWirelessHarness({ clock, wireless: { devices: paired, simulator: { sensors } } });
+  const h = await startWirelessHarness({ clock, paired, wireless: { simulator: { sensors } } });
   clock.advance(130_000);
   const s = h.part.targets().get(100);
   const part = await ask(s, read(3255, 4));

@@ -1,8 +1,10 @@
 /**
  * The wireless concentrator Part (PRODUCT W1–W5): the radio driver, the
  * paired devices (registry.ts) and their virtual Modbus servers
- * (virtual-server.ts), wired from the `wireless` configuration section, which
- * it follows live (and `modbus`, whose ids the automatic virtual ids avoid).
+ * (virtual-server.ts), wired from the `wireless` configuration section (the
+ * radio) and the wireless entries of `devices.list` (the paired devices,
+ * pairing.ts), which it follows live (and `modbus`, whose ids the automatic
+ * virtual ids avoid).
  *
  * For the composition root:
  * - `targets()` → `ModbusGateway.setWirelessTargets` (again after each
@@ -22,15 +24,16 @@
  *
  * Pairing (W2, W3): a device that joins while discovery is open gets a model
  * (the driver's, else the catalog match of its commercial reference), the
- * first free virtual id from 100, a default name, and is saved in
- * `wireless.devices` through `saveWireless` (validated like any change); the
- * saved configuration then comes back through the subscription. A device
- * without a model, or refused by validation (101st device), is listed as
- * unknown for the admin.
+ * first free virtual id from 100, a default name, and is saved as a new
+ * entry of `devices.list` through `saveDevices` (validated like any change),
+ * so the datalogger samples it at once; the saved configuration then comes
+ * back through the subscription. A device without a model, or refused by
+ * validation (101st device), is listed as unknown for the admin.
  */
 import type { ModbusConfig } from '../config/schema.js';
 import type { DevicesConfig } from '../config/schema-devices.js';
-import type { WirelessConfig, WirelessDeviceConfig } from '../config/schema-wireless.js';
+import type { WirelessConfig } from '../config/schema-wireless.js';
+import type { ChangeMeta } from '../config/store.js';
 import type { ModelMatcher } from '../devices/model-source.js';
 import type { WirelessListEntry } from '../modbus/gateway-unit.js';
 import type { Identity } from '../modbus/identity.js';
@@ -44,6 +47,7 @@ import type { PairedDevice, WirelessDevice, WirelessDeviceView } from './device.
 import type { RadioDriver, RfId } from './driver.js';
 import { WirelessEventNames, type WirelessEventSink, type WirelessReadingsEvent } from './events.js';
 import { type DiscoveryState, RadioNetwork } from './network.js';
+import { type WirelessEntry, wirelessEntries } from './pairing.js';
 import { type UnknownDeviceView, WirelessRegistry } from './registry.js';
 import { parseRfId } from './rf-id.js';
 import { type WirelessSampler, wirelessSampler } from './sampler.js';
@@ -77,8 +81,8 @@ export interface WirelessContext {
   /** The model catalog (`ModelCatalog` implements it). */
   readonly models: ModelMatcher;
   readonly createDriver: RadioDriverFactory;
-  /** Stores a new `wireless` section (validated with the whole configuration; throws INVALID_CONFIG). */
-  readonly saveWireless: (next: WirelessConfig, actor: string) => void | Promise<void>;
+  /** Stores a new `devices` section (validated with the whole configuration; throws INVALID_CONFIG). */
+  readonly saveDevices: (next: DevicesConfig, by: ChangeMeta) => void | Promise<void>;
   /** Unit 255's identity, for the devices' `Panel*` registers. */
   readonly panel?: Identity;
   readonly permanentLatch?: PermanentLatch;
@@ -127,9 +131,10 @@ export class WirelessPart implements Part {
       models: ctx.models,
       registry: this.#registry,
       config: () => ctx.config.get(),
-      reserved: () => reservedUnitIds(ctx.modbus.get()),
-      save: async (next, actor) => {
-        await ctx.saveWireless(next, actor);
+      devices: () => ctx.devices.get(),
+      reserved: () => reservedUnitIds(ctx.modbus.get(), ctx.devices.get()),
+      saveDevices: async (next, by) => {
+        await ctx.saveDevices(next, by);
       },
       driver: () => this.#driver,
       radioOn: () => this.#radioOn,
@@ -143,6 +148,7 @@ export class WirelessPart implements Part {
     this.#unsubscribe = [
       this.#ctx.config.subscribe((next) => this.#serial(() => this.#apply(next))),
       this.#ctx.modbus.subscribe(() => this.#serial(() => this.#apply(this.#ctx.config.get()))),
+      this.#ctx.devices.subscribe(() => this.#serial(() => this.#apply(this.#ctx.config.get()))),
     ];
   }
 
@@ -210,13 +216,13 @@ export class WirelessPart implements Part {
   }
 
   /** Unpairs a device (W4): it leaves the network and the configuration. NOT_FOUND when not paired. */
-  remove(rfIdHex: string, actor: string): Promise<void> {
-    return this.#network.remove(rfIdHex, actor);
+  remove(rfIdHex: string, by: ChangeMeta): Promise<void> {
+    return this.#network.remove(rfIdHex, by);
   }
 
   /** Forgets every device and opens discovery (W4 "rebuild network"). */
-  rebuildNetwork(actor: string): Promise<void> {
-    return this.#network.rebuild(actor);
+  rebuildNetwork(by: ChangeMeta): Promise<void> {
+    return this.#network.rebuild(by);
   }
 
   #serial(fn: () => Promise<void>): Promise<void> {
@@ -234,25 +240,27 @@ export class WirelessPart implements Part {
       this.#log.warn('wireless permanently disabled');
     }
     if (this.#ctx.permanentLatch?.isSet() === true) this.#permanent = true;
-    this.#applyDevices(cfg.devices);
+    this.#applyDevices(wirelessEntries(this.#ctx.devices.get()));
     if (this.#driverKind !== cfg.driver) await this.#replaceDriver(cfg.driver);
     await this.#setRadio(cfg.enabled && !this.#permanent);
     this.#driver?.setNetwork(this.#members());
   }
 
-  #applyDevices(devices: readonly WirelessDeviceConfig[]): void {
-    const ids = assignVirtualIds(devices, reservedUnitIds(this.#ctx.modbus.get()));
+  #applyDevices(devices: readonly WirelessEntry[]): void {
+    const ids = assignVirtualIds(devices, reservedUnitIds(this.#ctx.modbus.get(), this.#ctx.devices.get()));
     const paired = devices.map((d, i): PairedDevice => {
-      const model = this.#ctx.models.get(d.model);
+      const modelId = d.model ?? '';
+      const model = this.#ctx.models.get(modelId);
       if (model === undefined)
-        this.#log.warn({ rfId: d.rfId, model: d.model }, 'wireless device model unknown');
+        this.#log.warn({ rfId: d.location.rfId, model: modelId }, 'wireless device model unknown');
       return {
-        rfId: parseRfId(d.rfId),
-        rfIdHex: d.rfId.toUpperCase(),
-        modelId: d.model,
+        deviceId: d.id,
+        rfId: parseRfId(d.location.rfId),
+        rfIdHex: d.location.rfId.toUpperCase(),
+        modelId,
         model,
         name: d.name,
-        label: d.label,
+        label: d.location.label,
         virtualId: ids[i],
       };
     });

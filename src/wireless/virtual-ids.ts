@@ -11,15 +11,17 @@
  * virtual server). Pure.
  */
 import type { ModbusConfig } from '../config/schema.js';
+import type { DevicesConfig } from '../config/schema-devices.js';
 import { FIRST_WIRELESS_VIRTUAL_ID } from '../config/schema-wireless.js';
 
 const GATEWAY_UNIT = 255;
 const MAX_ID = 247;
 
-/** Unit ids owned by something else than a wireless device. */
-export function reservedUnitIds(modbus: ModbusConfig): Set<number> {
+/** Unit ids owned by something else than a wireless device (TCP devices' virtual ids, serial unit ids). */
+export function reservedUnitIds(modbus: ModbusConfig, devices: DevicesConfig): Set<number> {
   const ids = new Set<number>([GATEWAY_UNIT]);
-  for (const d of modbus.tcpDevices) ids.add(d.virtualId);
+  for (const d of devices.list)
+    if (d.location.kind === 'tcp' && d.virtualId !== undefined) ids.add(d.virtualId);
   for (const line of modbus.serialLines) for (const id of line.unitIds) ids.add(id);
   return ids;
 }

@@ -74,7 +74,7 @@ describe('periodic acquisition over TCP', () => {
         },
       },
     });
-    await started(h, 2);
+    await started(h, 1); // both devices are units of one endpoint: one shared connection (tcp-pool.ts)
   });
   after(() => h.part.stop());
 
@@ -136,14 +136,14 @@ describe('periodic acquisition over TCP', () => {
   });
 
   test('a rename keeps the series ids; a removed device is no longer polled', async () => {
-    const view = h.part.update(1, { name: 'Main incomer' }, 'test');
+    const view = h.part.update(1, { name: 'Main incomer' }, { actor: 'test' });
     assert.equal(view.device.name, 'Main incomer');
     assert.equal(view.series.VAB, 'modbus:1_mb_VAB');
     assert.equal(view.status.state, 'ok', 'status kept across the edit');
     clock.advance(15 * MIN);
     const b = await h.next('samples', (x) => x.origin.id === 1);
     assert.equal(b.readings[0]?.seriesId, 'modbus:1_mb_VAB');
-    h.part.remove(2, 'test');
+    h.part.remove(2, { actor: 'test' });
     const n = h.samples.filter((x) => x.origin.id === 2).length;
     clock.advance(15 * MIN);
     await h.next('samples', (x) => x.origin.id === 1);

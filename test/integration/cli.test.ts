@@ -182,6 +182,7 @@ test('start serves Modbus on the configured network until SIGTERM, then stops in
   };
   const port = await freePort();
   doc.config.networks = { LOOP: { addresses: ['127.0.0.1'], description: 'test' } };
+  doc.config.web = { ...(doc.config.web as object), enabled: {} };
   doc.config.modbus.server = { ...doc.config.modbus.server, port, enabled: { LOOP: true } };
   const imported = await wattgate(['config', 'import', '-', '--data-dir', dataDir], {
     stdin: JSON.stringify(doc),

@@ -29,8 +29,21 @@ const SAMPLE = {
   networks: { ETH1: { addresses: ['0.0.0.0'] }, ETH2: { addresses: ['10.0.0.1'] } },
   modbus: {
     server: { enabled: { ETH1: true }, allowList: { ETH2: ['10.0.0.0/8'] }, readOnlyUnits: [1] },
-    tcpDevices: [{ name: 'pm', host: 'pm.local', virtualId: 10 }],
     serialLines: [{ name: 'L1', path: '/dev/ttyS0', unitIds: [1, 2] }],
+  },
+  web: { enabled: { ETH1: true } },
+  devices: {
+    nextId: 3,
+    list: [
+      {
+        id: 1,
+        name: 'pm',
+        model: 'wattgate-demo-meter',
+        location: { kind: 'tcp', host: 'pm.local' },
+        virtualId: 10,
+      },
+      { id: 2, name: 'temp', model: 'th110', location: { kind: 'wireless', rfId: '00124B0000000001' } },
+    ],
   },
 };
 

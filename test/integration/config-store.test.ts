@@ -62,7 +62,7 @@ describe('ConfigStore', () => {
       .get();
     assert.deepEqual(row, {
       revision: 1,
-      schema_version: 1,
+      schema_version: 2,
       updated_at: '2026-02-02T03:04:05.000Z',
       actor: 'alice',
     });
@@ -167,21 +167,31 @@ describe('ConfigStore', () => {
           allowList: { ETH1: ['10.0.0.0/8'] },
           readOnlyUnits: [3],
         },
-        tcpDevices: [{ name: 'pm', host: 'meter.local', virtualId: 20, oneInFlight: true }],
         serialLines: [
           { name: 'RS485', path: '/dev/ttyUSB0', baud: 9600, parity: 'none', stopBits: 2, unitIds: [1, 2] },
         ],
       },
     });
+    store.update('devices', {
+      nextId: 2,
+      list: [
+        {
+          id: 1,
+          name: 'pm',
+          location: { kind: 'tcp', host: 'meter.local', oneInFlight: true },
+          virtualId: 20,
+        },
+      ],
+    });
     const doc = store.exportDocument();
     assert.equal(doc.format, 'wattgate-config');
-    assert.equal(doc.version, 1);
+    assert.equal(doc.version, 2);
     assert.equal(doc.exportedAt, '2026-06-01T00:00:00.000Z');
     const text = JSON.stringify(doc);
     const db2 = open(dbPath());
     const other = ConfigStore.open(db2, { clock: new ManualClock(Date.UTC(2026, 5, 1)) });
     const change = other.importDocument(JSON.parse(text), { actor: 'import' });
-    assert.equal(change.revision, 1);
+    assert.equal(change.revision, 1, 'one import: one revision');
     assert.deepEqual(other.get(), store.get());
     assert.equal(JSON.stringify(other.exportDocument()), text);
     assert.deepEqual(store.importDocument(JSON.parse(text)).changedSections, []);
@@ -199,9 +209,9 @@ describe('ConfigStore', () => {
       );
     refused({ format: 'other', version: 1, config: {} }, '/format', /must be "wattgate-config"/);
     refused(
-      { format: 'wattgate-config', version: 2, config: {} },
+      { format: 'wattgate-config', version: 3, config: {} },
       '/version',
-      /newer than this release supports \(1\)/,
+      /newer than this release supports \(2\)/,
     );
     refused({ format: 'wattgate-config', version: 0, config: {} }, '/version', /older than the oldest/);
     refused({ format: 'wattgate-config', version: 1 }, '/config', /is required/);
@@ -217,15 +227,16 @@ describe('ConfigStore', () => {
     db.close();
   });
 
-  test('older versions go through the explicit upgrade table', () => {
-    // Only v1 exists today: an upgrade table from a hypothetical v0 shows the mechanism.
-    const upgrades = { 0: (c: unknown) => ({ ...(c as object), upgraded: true }) };
+  test('older versions go through the explicit upgrade table, one step per version', () => {
+    // A hypothetical v0 → v1 step in front of the real v1 → v2 step (config-upgrade.test.ts) shows the chain.
+    const upgrades = { 0: (c: unknown) => ({ ...(c as object), upgraded: true }), 1: (c: unknown) => c };
     assert.throws(
       () => upgradeConfig({}, 0),
       (e) => hasCode(e, ErrorCodes.UNSUPPORTED),
     );
     assert.deepEqual(upgradeConfig({ a: 1 }, 0, upgrades), { a: 1, upgraded: true });
-    assert.deepEqual(upgradeConfig({ a: 1 }, 1), { a: 1 });
+    assert.deepEqual(upgradeConfig({ a: 1 }, 2), { a: 1 }, 'the current version: nothing to do');
+    assert.deepEqual(upgradeConfig({ modbus: { tcpDevices: [] } }, 1), { modbus: {} });
   });
 
   test('a second writer with a stale revision is refused (STORAGE), the first write kept', () => {

@@ -28,7 +28,14 @@ function has(details: ErrorDetail[], path: string, message: RegExp): void {
 }
 
 const line = (name: string, path: string, unitIds: number[]) => ({ name, path, unitIds });
-const device = (name: string, virtualId: number) => ({ name, host: '192.168.1.20', virtualId });
+/** A TCP device routed by the gateway under `virtualId` (id = virtualId + 1000, unit 255). */
+const device = (name: string, virtualId: number, unit = 255) => ({
+  id: virtualId + 1000,
+  name,
+  location: { kind: 'tcp', host: '192.168.1.20', unit },
+  virtualId,
+});
+const devices = (...list: unknown[]) => ({ nextId: 5000, list });
 
 describe('config schema', () => {
   test('an empty object gets every default', () => {
@@ -50,7 +57,7 @@ describe('config schema', () => {
       readOnlyUnits: [],
       allowTimeSetting: false,
     });
-    assert.deepEqual(cfg.modbus.tcpDevices, []);
+    assert.deepEqual(cfg.devices.list, []);
     assert.deepEqual(cfg.modbus.serialLines, []);
     assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.modbus.server.enabled), 'deep-frozen');
   });
@@ -65,23 +72,32 @@ describe('config schema', () => {
           enabled: { ETH1: true, ETH2: false },
           allowList: { ETH1: ['10.0.0.0/8', '::1'] },
         },
-        tcpDevices: [device('pm', 10)],
         serialLines: [line('RS485-1', '/dev/ttyS0', [1, 2, 3])],
       },
+      devices: devices(device('pm', 10)),
     });
     assert.equal(cfg.system.name, 'Board A');
     assert.equal(cfg.system.timezone, 'UTC');
     assert.equal(cfg.networks.ETH2?.description, '');
     assert.equal(cfg.modbus.server.port, 1502);
     assert.equal(cfg.modbus.server.maxConnections, 32);
-    assert.deepEqual(cfg.modbus.tcpDevices[0], {
+    assert.deepEqual(cfg.devices.list[0], {
+      id: 1010,
       name: 'pm',
-      host: '192.168.1.20',
+      location: {
+        kind: 'tcp',
+        host: '192.168.1.20',
+        unit: 255,
+        port: 502,
+        timeoutMs: 1000,
+        oneInFlight: false,
+      },
       virtualId: 10,
-      port: 502,
-      unitId: 255,
-      timeoutMs: 1000,
-      oneInFlight: false,
+      enabled: true,
+      usage: 'none',
+      zone: '',
+      commodity: 'electricity',
+      periodMinutes: 15,
     });
     assert.deepEqual(cfg.modbus.serialLines[0], {
       name: 'RS485-1',
@@ -117,8 +133,8 @@ describe('config schema', () => {
         serialLines: [
           { name: 'L1', path: '/dev/ttyS0', baud: 12345, parity: 'mark', stopBits: 3, unitIds: [0, 248] },
         ],
-        tcpDevices: [{ name: 'x', host: 'bad host!', virtualId: 300 }],
       },
+      devices: devices({ id: 1, name: 'x', location: { kind: 'tcp', host: 'bad host!' }, virtualId: 300 }),
     });
     has(d, '/modbus/server/port', /^must be <= 65535$/);
     has(d, '/modbus/server/unknownFunctionCodes', /must be one of "forward", "reject"/);
@@ -131,8 +147,8 @@ describe('config schema', () => {
     has(d, '/modbus/serialLines/0/stopBits', /must be one of 1, 2/);
     has(d, '/modbus/serialLines/0/unitIds/0', /must be >= 1/);
     has(d, '/modbus/serialLines/0/unitIds/1', /must be <= 247/);
-    has(d, '/modbus/tcpDevices/0/host', /IP address or DNS host name/);
-    has(d, '/modbus/tcpDevices/0/virtualId', /must be <= 247/);
+    has(d, '/devices/list/0/location/host', /IP address or DNS host name/);
+    has(d, '/devices/list/0/virtualId', /must be <= 247/);
     assert.ok(d.length >= 13);
   });
 
@@ -149,25 +165,27 @@ describe('config schema', () => {
       colour: 'red',
       system: { nmae: 'typo' },
       networks: { ETH1: { addresses: ['0.0.0.0'], vlan: 3 } },
-      modbus: { server: { prot: 502 }, tcpDevices: [{ ...device('a', 3), extra: true }] },
+      modbus: { server: { prot: 502 } },
+      devices: devices({ ...device('a', 3), extra: true }),
     });
     has(d, '/colour', /unknown property is not allowed/);
     has(d, '/system/nmae', /unknown property/);
     has(d, '/networks/ETH1/vlan', /unknown property/);
     has(d, '/modbus/server/prot', /unknown property/);
-    has(d, '/modbus/tcpDevices/0/extra', /unknown property/);
+    has(d, '/devices/list/0/extra', /unknown property/);
   });
 
   test('required fields, bad network names and wrong types are reported with their paths', () => {
     const d = detailsOf({
       networks: { 'eth 1': { addresses: [] }, ETH1: { addresses: ['999.1.1.1'] } },
-      modbus: { tcpDevices: [{ name: 'a' }], server: { enabled: 'yes' } },
+      modbus: { server: { enabled: 'yes' } },
+      devices: devices({ name: 'a', location: { kind: 'tcp' } }),
     });
     has(d, '/networks/eth 1', /name must match pattern/);
     has(d, '/networks/eth 1/addresses', /must not have fewer than 1 items|items/);
     has(d, '/networks/ETH1/addresses/0', /IPv4 or IPv6 address/);
-    has(d, '/modbus/tcpDevices/0/host', /is required/);
-    has(d, '/modbus/tcpDevices/0/virtualId', /is required/);
+    has(d, '/devices/list/0/id', /is required/);
+    has(d, '/devices/list/0/location', /host|required|match/);
     has(d, '/modbus/server/enabled', /must be object/);
   });
 
@@ -199,16 +217,38 @@ describe('config schema', () => {
     has(detailsOf({ system: { timezone: 'Not/AZone' } }), '/system/timezone', /IANA/);
   });
 
-  test('limits: at most 128 TCP devices', () => {
-    const tcpDevices = Array.from({ length: 129 }, (_, i) => device(`d${i}`, (i % 247) + 1));
-    has(detailsOf({ modbus: { tcpDevices } }), '/modbus/tcpDevices', /128/);
+  test('limits: at most 128 routed TCP devices (G6), 100 wireless (W1), maxDevices wired', () => {
+    const tcp = Array.from({ length: 129 }, (_, i) => ({
+      ...device(`d${i}`, (i % 247) + 1, i),
+      id: i + 1,
+      virtualId: i + 1,
+    }));
+    const wired = { acquisition: { maxDevices: 200 } };
+    has(detailsOf({ ...wired, devices: devices(...tcp) }), '/devices/list', /129 TCP devices .* 128/);
+    has(
+      detailsOf({ devices: devices(...tcp) }),
+      '/devices/list',
+      /129 wired devices is more than \/acquisition\/maxDevices \(128\)/,
+    );
+    assert.doesNotThrow(() => validateConfig({ devices: devices(...tcp.slice(0, 128)) }));
+    const radio = Array.from({ length: 101 }, (_, i) => ({
+      id: i + 1,
+      name: `w${i}`,
+      model: 'th110',
+      location: {
+        kind: 'wireless',
+        rfId: (0x00124b0000000000n + BigInt(i)).toString(16).toUpperCase().padStart(16, '0'),
+      },
+    }));
+    has(detailsOf({ devices: devices(...radio) }), '/devices/list', /101 wireless devices is more than 100/);
   });
 });
 
 describe('cross-field rules', () => {
   test('G2: a TCP virtual id equal to a serial slave id names both owners', () => {
     const d = detailsOf({
-      modbus: { tcpDevices: [device('meter-A', 5)], serialLines: [line('RS485-1', '/dev/ttyS0', [4, 5])] },
+      modbus: { serialLines: [line('RS485-1', '/dev/ttyS0', [4, 5])] },
+      devices: devices(device('meter-A', 5)),
     });
     assert.equal(d.length, 1);
     has(
@@ -226,16 +266,12 @@ describe('cross-field rules', () => {
   });
 
   test('G2: two TCP devices with the same virtual id are refused', () => {
-    const d = detailsOf({ modbus: { tcpDevices: [device('a', 9), device('b', 9)] } });
-    has(d, '/modbus/tcpDevices/1/virtualId', /unit id 9 has two owners: TCP device "a".*TCP device "b"/);
+    const d = detailsOf({ devices: devices(device('a', 9, 1), { ...device('b', 9, 2), id: 2 }) });
+    has(d, '/devices/list/1/virtualId', /unit id 9 has two owners: TCP device "a".*TCP device "b"/);
   });
 
   test('G2: 255 belongs to the gateway (schema limits keep it out of devices and lines)', () => {
-    has(
-      detailsOf({ modbus: { tcpDevices: [device('a', 255)] } }),
-      '/modbus/tcpDevices/0/virtualId',
-      /<= 247/,
-    );
+    has(detailsOf({ devices: devices(device('a', 255)) }), '/devices/list/0/virtualId', /<= 247/);
     has(
       detailsOf({ modbus: { serialLines: [line('L', '/dev/x', [255])] } }),
       '/modbus/serialLines/0/unitIds/0',
@@ -246,11 +282,11 @@ describe('cross-field rules', () => {
   test('unique names and serial paths', () => {
     const d = detailsOf({
       modbus: {
-        tcpDevices: [device('m', 1), device('m', 2)],
         serialLines: [line('L', '/dev/ttyS0', [3]), line('L', '/dev/ttyS0', [4])],
       },
+      devices: devices(device('m', 1, 1), device('m', 2, 2)),
     });
-    has(d, '/modbus/tcpDevices/1/name', /"m" is already used at \/modbus\/tcpDevices\/0\/name/);
+    has(d, '/devices/list/1/name', /"m" is already used at \/devices\/list\/0\/name/);
     has(d, '/modbus/serialLines/1/name', /"L" is already used/);
     has(d, '/modbus/serialLines/1/path', /"\/dev\/ttyS0" is already used/);
   });
@@ -283,6 +319,37 @@ describe('cross-field rules', () => {
     has(d, '/modbus/server/enabled/ETH3', /network "ETH3" is not defined/);
     has(d, '/modbus/server/allowList/ETH9', /network "ETH9" is not defined/);
     has(d, '/networks/ETH2/addresses/0', /already belongs to network "ETH1"/);
+  });
+
+  test('a network named by web.enabled must exist (a renamed network leaves no silent HTTPS gap)', () => {
+    const d = detailsOf({ networks: { OT: { addresses: ['10.0.0.1'] } }, web: { enabled: { ETH1: true } } });
+    has(d, '/web/enabled/ETH1', /network "ETH1" is not defined in \/networks \(known: OT\)/);
+  });
+
+  test('one device, one place: what a device entry needs of itself', () => {
+    const serial = {
+      id: 1,
+      name: 's',
+      model: 'wattgate-demo-meter',
+      location: { kind: 'serial', line: 'L', slave: 4 },
+      virtualId: 9,
+    };
+    const d = detailsOf({
+      modbus: { serialLines: [line('L', '/dev/ttyS0', [4])] },
+      devices: devices(serial, {
+        id: 2,
+        name: 'n',
+        location: { kind: 'tcp', host: 'h' },
+        measurements: ['VLNAvg'],
+      }),
+    });
+    has(d, '/devices/list/0/virtualId', /reached at its slave address \(4\) through its line/);
+    has(d, '/devices/list/1/measurements', /set the model first/);
+    assert.equal(d.length, 2);
+    const ok = validateConfig({
+      devices: devices({ id: 3, name: 'fwd', location: { kind: 'tcp', host: 'h' }, virtualId: 9 }),
+    });
+    assert.equal(ok.devices.list[0]?.model, undefined, 'a device without a model is routed, not sampled');
   });
 
   test('maxConnectionsPerSource may not exceed maxConnections', () => {

@@ -15,9 +15,9 @@ import { fillBank, SIM_INVALID, type SimValue, startModelSlave } from '../../sim
 import { plausibleValues, seededRandom } from '../../sim/devices/values.js';
 import type { TcpSlave } from '../../sim/modbus/tcp-slave.js';
 import { startPanel } from '../../sim/panel.js';
-import type { TcpDeviceConfig } from '../../src/config/schema.js';
 import type { Measurement, ResolvedModel } from '../../src/devices/model-schema.js';
 import { builtInTemplates, genericMeterModel, resolveModel } from '../../src/devices/models/index.js';
+import type { TcpDeviceConfig } from '../../src/modbus/tcp-device.js';
 import { createTcpDeviceTarget, type TcpDeviceTarget } from '../../src/modbus/tcp-device.js';
 import {
   type DataFormat,

@@ -90,6 +90,7 @@ test('admin adds, edits and removes devices; ids are never reused; renames keep 
     port: sim.port,
     unit: 1,
     timeoutMs: 1000,
+    oneInFlight: false,
   });
   assert.equal(created.device.commodity, 'electricity');
   assert.equal(created.series.VAB, 'modbus:1_mb_VAB');
@@ -109,6 +110,18 @@ test('admin adds, edits and removes devices; ids are never reused; renames keep 
   assert.equal(third.json().device.id, 3, 'id 2 is not given again');
   assert.equal((await call('admin', 'DELETE', '/api/v1/devices/3')).statusCode, 204);
   assert.equal((await call('admin', 'GET', '/api/v1/devices/3')).statusCode, 404);
+});
+
+test('SEC-D2: a change made through the API names who made it, how, and from where', async () => {
+  const res = await app.inject({
+    method: 'PATCH',
+    url: '/api/v1/devices/1',
+    headers: { authorization: `Bearer ${tokens.get('admin')}` },
+    payload: { zone: 'Floor 3' },
+    remoteAddress: '192.0.2.7',
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(acq.saves.at(-1), { actor: 't-admin', actorKind: 'token', source: '192.0.2.7' });
 });
 
 test('refusals name the field: unknown model, unknown key, duplicate name or place, bad body', async () => {

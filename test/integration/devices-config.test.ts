@@ -36,7 +36,7 @@ test('defaults: an empty devices list, nextId 1, the reference limit of 128; a d
     name: 'Main',
     model: 'test-meter',
     enabled: true,
-    location: { kind: 'tcp', host: '10.0.0.5', port: 502, unit: 1, timeoutMs: 1000 },
+    location: { kind: 'tcp', host: '10.0.0.5', port: 502, unit: 1, timeoutMs: 1000, oneInFlight: false },
     usage: 'none',
     zone: '',
     commodity: 'electricity',
@@ -142,7 +142,7 @@ test('a version-1 document from before the devices section imports, with the def
       list: [dev(1, 'Main', { kind: 'serial', line: 'RS485-1', slave: 1 })],
     });
     const doc = store.exportDocument();
-    assert.equal(doc.version, 1);
+    assert.equal(doc.version, 2);
     assert.equal(doc.config.devices.list[0]?.name, 'Main');
   } finally {
     db.close();

@@ -131,7 +131,14 @@ test('TCP discovery from an address list: identified by 43/14 or by register, fl
     revision: '1.0',
     productName: 'Wattgate Modbus TCP simulator',
   });
-  assert.deepEqual(meter?.location, { kind: 'tcp', host, port, unit: 255, timeoutMs: 300 });
+  assert.deepEqual(meter?.location, {
+    kind: 'tcp',
+    host,
+    port,
+    unit: 255,
+    timeoutMs: 300,
+    oneInFlight: false,
+  });
 });
 
 test('serial discovery scans a line (addresses 1–15) with low priority and matches models', async (t) => {

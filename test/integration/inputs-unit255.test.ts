@@ -15,12 +15,13 @@ import { InputsPart } from '../../src/inputs/part.js';
 import { createSimulatedInputs } from '../../src/inputs/simulator.js';
 import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway, type ModbusGateway } from '../../src/modbus/gateway.js';
+import { createSerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import { dateTimeFromEpochMs, encodeDateTime } from '../../src/protocol/modbus/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { devicesView, modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 import { adu, RawMbapClient } from '../support/modbus-wire.js';
 
 const TSV = join(dirname(fileURLToPath(import.meta.url)), '../../reference/modbus-map/Panel_Server.tsv');
@@ -102,6 +103,8 @@ before(async () => {
       modbus: memoryConfigView(modbusSection({ enabled: { LO: true }, idleTimeoutMs: 86_400_000 })),
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: TEST_IDENTITY,
+      devices: devicesView(),
+      createSerialLineTarget,
       createDeviceTarget: () => {
         throw new Error('none');
       },

@@ -6,8 +6,8 @@
 // replies; one-in-flight mode works too.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { TcpDeviceConfig } from '../../src/config/schema.js';
 import type { TargetRequest } from '../../src/modbus/target.js';
+import type { TcpDeviceConfig } from '../../src/modbus/tcp-device.js';
 import { createTcpDeviceTarget, type TcpDeviceTarget } from '../../src/modbus/tcp-device.js';
 import {
   bytesToHex,

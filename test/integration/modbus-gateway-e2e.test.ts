@@ -43,22 +43,28 @@ before(async () => {
   gw = await freePort();
   app = createApp({ dataDir: join(root, 'data'), log: silentLogger, parts: (ctx) => defaultParts(ctx) });
   const base = app.ctx.config.get();
-  const device = (name: string, port: number, virtualId: number) => ({
+  const device = (id: number, name: string, port: number, virtualId: number) => ({
+    id,
     name,
-    host: '127.0.0.1',
-    port,
-    unitId: 1,
+    location: { kind: 'tcp' as const, host: '127.0.0.1', port, unit: 1, timeoutMs: 2000, oneInFlight: false },
     virtualId,
-    timeoutMs: 2000,
-    oneInFlight: false,
+    enabled: true,
+    usage: 'none' as const,
+    zone: '',
+    commodity: 'electricity' as const,
+    periodMinutes: 15 as const,
   });
   app.ctx.config.replace({
     ...base,
     networks: { LOOP: { addresses: ['127.0.0.1'], description: 'test' } },
+    web: { ...base.web, enabled: {} },
     modbus: {
       ...base.modbus,
       server: { ...base.modbus.server, port: gw, enabled: { LOOP: true } },
-      tcpDevices: [device('sim', sim.port, SIM_VID), ...(pm ? [device('pymodbus', pm.port, PM_VID)] : [])],
+    },
+    devices: {
+      nextId: 3,
+      list: [device(1, 'sim', sim.port, SIM_VID), ...(pm ? [device(2, 'pymodbus', pm.port, PM_VID)] : [])],
     },
   });
   await app.start();

@@ -8,11 +8,12 @@ import { describe, test } from 'node:test';
 import type { Config, ModbusConfig } from '../../src/config/schema.js';
 import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
+import { createSerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { devicesView, modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 import { adu, RawMbapClient as Raw, until } from '../support/modbus-wire.js';
 
 function modbusConfig(over: Partial<ModbusConfig['server']> = {}): ModbusConfig {
@@ -34,6 +35,8 @@ function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock =
     modbus: modbusView,
     networks: memoryConfigView(networks),
     identity: TEST_IDENTITY,
+    devices: devicesView(),
+    createSerialLineTarget,
     createDeviceTarget: () => {
       throw new Error('no TCP devices in this test');
     },

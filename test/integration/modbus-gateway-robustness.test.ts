@@ -5,16 +5,18 @@
 // every wait is bounded.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Config, ModbusConfig, TcpDeviceConfig } from '../../src/config/schema.js';
+import type { Config, ModbusConfig } from '../../src/config/schema.js';
 import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
+import { createSerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import type { TargetRequest, UnitTarget } from '../../src/modbus/target.js';
+import type { TcpDeviceConfig } from '../../src/modbus/tcp-device.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { memoryConfigView } from '../../src/shared/config-view.js';
 import { ErrorCodes, WattgateError } from '../../src/shared/errors.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { TEST_IDENTITY as IDENTITY, modbusSection } from '../support/modbus-fixtures.js';
+import { devicesView, TEST_IDENTITY as IDENTITY, modbusSection } from '../support/modbus-fixtures.js';
 import { adu, h2, h4, hexBytes, RawMbapClient as Raw, sleep, until } from '../support/modbus-wire.js';
 
 // ---- in-test downstream targets -----------------------------------------------------
@@ -80,7 +82,7 @@ function modbusConfig(over: Partial<ModbusConfig['server']> = {}): ModbusConfig 
       readOnlyUnits: [UNITS.readonly],
       ...over,
     },
-    { tcpDevices: (Object.keys(UNITS) as Array<keyof typeof UNITS>).map(device) },
+    {},
   );
 }
 
@@ -95,7 +97,9 @@ function makeGateway(modbus: ModbusConfig, networks: Config['networks'], clock: 
       modbus: modbusView,
       networks: networksView,
       identity: IDENTITY,
+      devices: devicesView((Object.keys(UNITS) as Array<keyof typeof UNITS>).map(device)),
       createDeviceTarget: (cfg) => TARGETS[cfg.name] as TestTarget,
+      createSerialLineTarget,
     },
     port === undefined ? {} : { portOverride: port },
   );

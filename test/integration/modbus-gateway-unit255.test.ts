@@ -14,10 +14,12 @@ import { fileURLToPath } from 'node:url';
 import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
 import type { Identity } from '../../src/modbus/identity.js';
+import { createSerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { devicesView } from '../support/modbus-fixtures.js';
 import { execFileAsync, peer } from '../support/peers.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -106,11 +108,12 @@ const gateway = createGateway(
         readOnlyUnits: [],
         allowTimeSetting: false,
       },
-      tcpDevices: [],
       serialLines: [],
     }),
     networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
     identity: IDENTITY,
+    devices: devicesView(),
+    createSerialLineTarget,
     createDeviceTarget: () => {
       throw new Error('no TCP devices in this test');
     },

@@ -25,7 +25,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { devicesView, modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 import { adu, RawMbapClient, until } from '../support/modbus-wire.js';
 import { peer } from '../support/peers.js';
 import { freePort } from '../support/pymodbus.js';
@@ -69,6 +69,7 @@ before(async () => {
       modbus: view,
       networks: memoryConfigView(LO),
       identity: TEST_IDENTITY,
+      devices: devicesView(),
       createDeviceTarget: () => {
         throw new Error('no TCP devices here');
       },

@@ -66,6 +66,7 @@ before(async () => {
   app.ctx.config.replace({
     ...base,
     networks: { LOOP: { addresses: ['127.0.0.1'], description: 'test' } },
+    web: { ...base.web, enabled: {} },
     modbus: {
       ...base.modbus,
       server: {

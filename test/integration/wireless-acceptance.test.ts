@@ -16,12 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { startWirelessHarness, type WirelessHarness } from '../../sim/wireless/harness.js';
 import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway, type ModbusGateway } from '../../src/modbus/gateway.js';
+import { createSerialLineTarget } from '../../src/modbus/serial-line-target.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { memoryConfigView } from '../../src/shared/config-view.js';
 import { TypedEvents } from '../../src/shared/events.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { LOST_AFTER_PERIODS } from '../../src/wireless/device.js';
-import { modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
+import { devicesView, modbusSection, TEST_IDENTITY } from '../support/modbus-fixtures.js';
 import { peer } from '../support/peers.js';
 import {
   PY_CLIENT,
@@ -139,10 +140,8 @@ before(async () => {
   h = await startWirelessHarness({
     clock,
     panel: TEST_IDENTITY,
-    wireless: {
-      devices: SENSORS.map((s, i) => ({ rfId: s.rfId, model: s.model, name: `sensor ${i + 1}`, label: '' })),
-      simulator: { sensors: SENSORS.map((s) => ({ rfId: s.rfId, model: s.model })) },
-    },
+    paired: SENSORS.map((s, i) => ({ rfId: s.rfId, model: s.model, name: `sensor ${i + 1}` })),
+    wireless: { simulator: { sensors: SENSORS.map((s) => ({ rfId: s.rfId, model: s.model })) } },
   });
   gateway = createGateway(
     {
@@ -152,6 +151,8 @@ before(async () => {
       modbus: memoryConfigView(modbusSection({ enabled: { LO: true } })),
       networks: memoryConfigView({ LO: { addresses: ['127.0.0.1'], description: '' } }),
       identity: TEST_IDENTITY,
+      devices: devicesView(),
+      createSerialLineTarget,
       createDeviceTarget: () => {
         throw new Error('no TCP devices here');
       },

@@ -61,6 +61,12 @@ test('W4: paired devices with status; W2: an install-code device joins when disc
     installCodes: [{ code: DEMO_INSTALL_CODE }],
   });
   assert.equal(open.statusCode, 204, open.body);
+  const opened = [...h.audit.records()].filter((r) => r.event === 'wireless.discovery-opened');
+  assert.equal(opened.length, 1, 'opening discovery is audited (SECURITY D1)');
+  const r = opened[0];
+  assert.deepEqual([r?.actorKind, r?.actor, r?.source], ['account', 'admin', '127.0.0.1']);
+  assert.deepEqual(JSON.parse(r?.details ?? '{}'), { durationS: 60, installCodes: 1 });
+  assert.ok(!JSON.stringify(r).includes(DEMO_INSTALL_CODE), 'never the install code itself');
   for (let i = 0; i < 70; i++) h.clock.advance(1000);
   const joined = (await admin('GET', '/api/v1/wireless')).json() as Listing;
   const cl = joined.devices.find((d) => d.rfId === waiting.rfId);

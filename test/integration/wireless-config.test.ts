@@ -1,18 +1,31 @@
-// The `wireless` and `inputs` configuration sections (PRODUCT W1–W5, L5, G2):
-// defaults, limits, unit-id ownership across wireless, TCP and serial owners
-// (messages naming both), unique radio ids, the irreversible permanent
-// disabling, and the automatic virtual ids (first free from 100).
+// The `wireless` and `inputs` configuration sections and the wireless
+// devices of `devices.list` (PRODUCT W1–W5, L5, G2): defaults, limits,
+// unit-id ownership across wireless, TCP and serial owners (messages naming
+// both), unique radio ids, the irreversible permanent disabling, and the
+// automatic virtual ids (first free from 100).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { wirelessTransitionErrors } from '../../src/config/rules.js';
 import { defaultConfig, validateConfig } from '../../src/config/validate.js';
 import { assignVirtualIds, reservedUnitIds } from '../../src/wireless/virtual-ids.js';
 
-const dev = (i: number, extra: Record<string, unknown> = {}) => ({
-  rfId: `00124B00000000${i.toString(16).padStart(2, '0')}`,
-  model: 'th110',
-  name: `t${i}`,
-  ...extra,
+/** Wireless device i of `devices.list` (id i + 1); `extra` overrides its fields, `location` merged. */
+const dev = (i: number, extra: Record<string, unknown> = {}) => {
+  const { location, ...rest } = extra as { location?: Record<string, unknown> };
+  return {
+    id: i + 1,
+    model: 'th110',
+    name: `t${i}`,
+    location: { kind: 'wireless', rfId: `00124B00000000${i.toString(16).padStart(2, '0')}`, ...location },
+    ...rest,
+  };
+};
+const devices = (...list: unknown[]) => ({ devices: { nextId: 1000, list } });
+const tcp = (name: string, virtualId: number) => ({
+  id: 900,
+  name,
+  location: { kind: 'tcp', host: '10.0.0.5' },
+  virtualId,
 });
 
 function errors(input: unknown): Array<{ path: string; message: string }> {
@@ -32,7 +45,6 @@ test('defaults: radio on with the simulator, discovery 180 s with install codes;
     driver: 'simulator',
     permitJoinSeconds: 180,
     requireInstallCodes: true,
-    devices: [],
     simulator: { sensors: [] },
   });
   assert.deepEqual(c.inputs, { driver: 'simulator', channels: {} });
@@ -45,16 +57,27 @@ test('defaults: radio on with the simulator, discovery 180 s with install codes;
     glitchesPerMinute: 0,
     meanToggleSeconds: 600,
   });
-  assert.equal(validateConfig({ wireless: { devices: [dev(1)] } }).wireless.devices[0]?.label, '');
+  const w = validateConfig(devices(dev(1))).devices.list[0]?.location;
+  assert.equal(w?.kind === 'wireless' ? w.label : undefined, '');
 });
 
 test('limits: 100 devices, radio ids and install codes in hex, names of 20 characters, ids 1–247', () => {
   const many = Array.from({ length: 101 }, (_, i) => dev(i));
-  assert.ok(errors({ wireless: { devices: many } }).some((d) => d.path === '/wireless/devices'));
-  assert.ok(errors({ wireless: { devices: [dev(1, { rfId: 'XYZ' })] } }).length > 0);
-  assert.ok(errors({ wireless: { devices: [dev(1, { name: 'x'.repeat(21) })] } }).length > 0);
-  assert.ok(errors({ wireless: { devices: [dev(1, { virtualId: 255 })] } }).length > 0);
-  assert.ok(errors({ wireless: { devices: [dev(1, { virtualId: 0 })] } }).length > 0);
+  assert.ok(
+    errors(devices(...many)).some((d) => d.path === '/devices/list' && /101 wireless/.test(d.message)),
+  );
+  assert.ok(errors(devices(dev(1, { location: { rfId: 'XYZ' } }))).length > 0);
+  assert.deepEqual(errors(devices(dev(1, { name: 'x'.repeat(21) }))), [
+    {
+      path: '/devices/list/0/name',
+      message: "a wireless device's name has at most 20 characters (register 31001)",
+    },
+  ]);
+  assert.ok(errors(devices(dev(1, { virtualId: 255 }))).length > 0);
+  assert.ok(errors(devices(dev(1, { virtualId: 0 }))).length > 0);
+  assert.deepEqual(errors(devices(dev(1, { model: undefined }))), [
+    { path: '/devices/list/0/model', message: 'a wireless device needs the model of its family' },
+  ]);
   const sensor = { rfId: '00124B0000000001', model: 'th110', installCode: '12' };
   assert.ok(errors({ wireless: { simulator: { sensors: [sensor] } } }).length > 0);
   assert.ok(errors({ inputs: { channels: { DI3: { kind: 'pulse' } } } }).length > 0);
@@ -62,20 +85,19 @@ test('limits: 100 devices, radio ids and install codes in hex, names of 20 chara
 });
 
 test('G2: a wireless virtual id shared with a TCP device or a serial slave is refused, naming both', () => {
-  const tcp = { name: 'meter', host: '10.0.0.5', virtualId: 120 };
-  const e1 = errors({ wireless: { devices: [dev(1, { virtualId: 120 })] }, modbus: { tcpDevices: [tcp] } });
+  const e1 = errors(devices(dev(1, { virtualId: 120 }), tcp('meter', 120)));
   assert.deepEqual(e1, [
     {
-      path: '/modbus/tcpDevices/0/virtualId',
+      path: '/devices/list/1/virtualId',
       message:
-        'unit id 120 has two owners: wireless device "t1" (virtual id) at /wireless/devices/0/virtualId and TCP device "meter" (virtual id); each unit id must have exactly one owner',
+        'unit id 120 has two owners: wireless device "t1" (virtual id) at /devices/list/0/virtualId and TCP device "meter" (virtual id); each unit id must have exactly one owner',
     },
   ]);
   const line = { name: 'rs485', path: '/dev/ttyS0', unitIds: [7] };
-  const e2 = errors({ wireless: { devices: [dev(1, { virtualId: 7 })] }, modbus: { serialLines: [line] } });
+  const e2 = errors({ ...devices(dev(1, { virtualId: 7 })), modbus: { serialLines: [line] } });
   assert.equal(e2[0]?.path, '/modbus/serialLines/0/unitIds/0');
   assert.match(e2[0]?.message ?? '', /wireless device "t1".*serial line "rs485"/);
-  const e3 = errors({ wireless: { devices: [dev(1, { virtualId: 9 }), dev(2, { virtualId: 9 })] } });
+  const e3 = errors(devices(dev(1, { virtualId: 9 }), dev(2, { virtualId: 9 })));
   assert.match(
     e3[0]?.message ?? '',
     /unit id 9 has two owners: wireless device "t1".* and wireless device "t2"/,
@@ -83,10 +105,10 @@ test('G2: a wireless virtual id shared with a TCP device or a serial slave is re
 });
 
 test('radio ids are unique among paired devices and among simulated sensors', () => {
-  const e = errors({ wireless: { devices: [dev(1), dev(1, { name: 'other' })] } });
+  const e = errors(devices(dev(1), dev(1, { name: 'other', id: 7 })));
   assert.deepEqual(
     e.map((d) => d.path),
-    ['/wireless/devices/1/rfId'],
+    ['/devices/list/1/location'],
   );
   const s = { rfId: '00124b0000000001', model: 'th110' };
   const e2 = errors({ wireless: { simulator: { sensors: [s, { ...s, rfId: s.rfId.toUpperCase() }] } } });
@@ -110,13 +132,11 @@ test('W5: permanently disabled cannot be turned back off', () => {
 });
 
 test('automatic virtual ids: first free from 100, skipping owned ids, then 1–99; configured ids kept', () => {
-  const modbus = validateConfig({
-    modbus: {
-      tcpDevices: [{ name: 'm', host: '10.0.0.5', virtualId: 100 }],
-      serialLines: [{ name: 'l', path: '/dev/ttyS0', unitIds: [102, 5] }],
-    },
-  }).modbus;
-  const reserved = reservedUnitIds(modbus);
+  const cfg = validateConfig({
+    modbus: { serialLines: [{ name: 'l', path: '/dev/ttyS0', unitIds: [102, 5] }] },
+    ...devices(tcp('m', 100)),
+  });
+  const reserved = reservedUnitIds(cfg.modbus, cfg.devices);
   assert.deepEqual(
     [...reserved].sort((a, b) => a - b),
     [5, 100, 102, 255],

@@ -6,6 +6,7 @@
 
 import type { AcquisitionEvents, ReadingBatch } from '../../src/acquisition/events.js';
 import { type AcquisitionContext, AcquisitionPart } from '../../src/acquisition/part.js';
+import type { ChangeMeta } from '../../src/config/store.js';
 import { validateConfig } from '../../src/config/validate.js';
 import type { ModelMatcher } from '../../src/devices/model-source.js';
 import type { SerialLineTarget } from '../../src/modbus/serial-line-target.js';
@@ -26,6 +27,8 @@ export interface AcquisitionHarness {
   readonly acquisition: MemoryConfigView<Sections['acquisition']>;
   readonly samples: ReadingBatch[];
   readonly live: ReadingBatch[];
+  /** Who made each stored change of `devices` (what the configuration store would audit). */
+  readonly saves: ChangeMeta[];
   /** Resolves the first batch of `kind` matching `pred` not returned before (received or to come), within `ms` of real time. */
   next(kind: 'samples' | 'live', pred?: (b: ReadingBatch) => boolean, ms?: number): Promise<ReadingBatch>;
 }
@@ -72,6 +75,7 @@ export function acquisitionHarness(opts: HarnessOptions): AcquisitionHarness {
   const acquisition = memoryConfigView(cfg.acquisition);
   const samples: ReadingBatch[] = [];
   const live: ReadingBatch[] = [];
+  const saves: ChangeMeta[] = [];
   events.on('acquisition.samples', (b) => samples.push(b));
   events.on('acquisition.live', (b) => live.push(b));
   const part = new AcquisitionPart({
@@ -80,8 +84,9 @@ export function acquisitionHarness(opts: HarnessOptions): AcquisitionHarness {
     events,
     devices,
     acquisition,
-    saveDevices: (next) => {
+    saveDevices: (next, by) => {
       const full = validateConfig({ ...cfg, devices: next, acquisition: acquisition.get() });
+      saves.push(by);
       void devices.set(full.devices);
     },
     models: opts.models,
@@ -96,5 +101,5 @@ export function acquisitionHarness(opts: HarnessOptions): AcquisitionHarness {
         return b;
       },
     );
-  return { part, events, devices, acquisition, samples, live, next };
+  return { part, events, devices, acquisition, samples, live, saves, next };
 }

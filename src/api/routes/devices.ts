@@ -23,7 +23,7 @@ import { MAX_TCP_TARGETS } from '../../devices/discovery/discovery.js';
 import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../../devices/model-schema.js';
 import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
-import type { RequestAuth } from '../types.js';
+import { changeMeta } from '../change-meta.js';
 
 export interface DeviceRouteOptions {
   readonly devices: DevicesService;
@@ -51,11 +51,18 @@ const LocationIn = Type.Union([
       port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'default 502' })),
       unit: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'default 255' })),
       timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'default 1000' })),
+      oneInFlight: Type.Optional(
+        Type.Boolean({ description: 'the device takes one request at a time (default false)' }),
+      ),
     },
     closed,
   ),
   Type.Object(
-    { kind: Type.Literal('wireless'), rfId: Type.String({ pattern: '^[0-9A-Fa-f]{16}$' }) },
+    {
+      kind: Type.Literal('wireless'),
+      rfId: Type.String({ pattern: '^[0-9A-Fa-f]{16}$' }),
+      label: Type.Optional(Type.String({ maxLength: 5, description: 'register 31011 (default empty)' })),
+    },
     closed,
   ),
 ]);
@@ -72,16 +79,29 @@ const Keys = Type.Array(Type.String({ pattern: MEASUREMENT_KEY_PATTERN }), {
   uniqueItems: true,
 });
 const Model = Type.String({ pattern: MODEL_ID_PATTERN });
+const VirtualId = Type.Integer({
+  minimum: 1,
+  maximum: 247,
+  description: 'unit id under which the gateway routes it (TCP and wireless devices)',
+});
 
 const DeviceIn = Type.Object(
-  { name: Name, model: Model, location: LocationIn, ...Settable, measurements: Type.Optional(Keys) },
+  {
+    name: Name,
+    model: Type.Optional(Model),
+    location: LocationIn,
+    virtualId: Type.Optional(VirtualId),
+    ...Settable,
+    measurements: Type.Optional(Keys),
+  },
   closed,
 );
 const DevicePatchIn = Type.Object(
   {
     name: Type.Optional(Name),
-    model: Type.Optional(Model),
+    model: Type.Optional(Type.Union([Model, Type.Null()], { description: 'null: no model (not sampled)' })),
     location: Type.Optional(LocationIn),
+    virtualId: Type.Optional(Type.Union([VirtualId, Type.Null()], { description: 'null: not routed' })),
     ...Settable,
     measurements: Type.Optional(
       Type.Union([Keys, Type.Null()], { description: "null: the model's default" }),
@@ -206,7 +226,6 @@ function discoveryOut(s: DiscoveryState) {
   return { ...s, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), results };
 }
 
-const actor = (auth: RequestAuth | null) => auth?.name ?? 'api';
 const idOf = (params: unknown) => Number((params as { id: string }).id);
 
 function readRoutes(app: FastifyInstance, d: DevicesService): void {
@@ -261,7 +280,7 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
       response: { 201: DeviceOut },
     },
     handler: async (request, reply) => {
-      const view = d.add(request.body as NewDevice, actor(request.auth));
+      const view = d.add(request.body as NewDevice, changeMeta(request));
       return reply.code(201).send(deviceOut(view));
     },
   });
@@ -275,13 +294,13 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
       response: { 200: DeviceOut },
     },
     handler: async (request) =>
-      deviceOut(d.update(idOf(request.params), request.body as DevicePatch, actor(request.auth))),
+      deviceOut(d.update(idOf(request.params), request.body as DevicePatch, changeMeta(request))),
   });
   app.delete('/api/v1/devices/:id', {
     config: { access: ADMIN_ONLY },
     schema: { summary: 'Remove a device (its id is never given again)', tags, params: IdParams },
     handler: async (request, reply) => {
-      d.remove(idOf(request.params), actor(request.auth));
+      d.remove(idOf(request.params), changeMeta(request));
       return reply.code(204).send();
     },
   });

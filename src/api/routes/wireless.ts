@@ -3,14 +3,18 @@
  * (connected / not connected, last seen, RSSI/LQI/PER, frames), the unknown
  * devices flagged for the admin, the radio and discovery state — readable by
  * every role; opening discovery (with optional 36-hex-digit install codes),
- * removing a device and rebuilding the network are admin only and audited
- * through the wireless part's configuration change (actor = the account).
+ * removing a device and rebuilding the network are admin only and audited:
+ * removal and rebuild through the configuration change of `devices.list`
+ * (actor, its kind and the client address), opening discovery as its own
+ * record (`wireless.discovery-opened`, SECURITY D1: a network opened to new
+ * devices is a security event).
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import type { AuditEntry } from '../../security/audit/record.js';
 import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
 import type { WirelessPart } from '../../wireless/part.js';
-import type { RequestAuth } from '../types.js';
+import { changeMeta } from '../change-meta.js';
 
 export interface WirelessRouteOptions {
   wireless: Pick<
@@ -24,12 +28,17 @@ export interface WirelessRouteOptions {
     | 'remove'
     | 'rebuildNetwork'
   >;
+  /** Records an audit entry (opening discovery). */
+  audit?: (entry: AuditEntry) => void;
 }
 
 const closed = { additionalProperties: false } as const;
 const When = Type.Union([Type.String({ description: 'ISO 8601 UTC' }), Type.Null()]);
 const Num = Type.Union([Type.Number(), Type.Null()]);
 const DeviceOut = Type.Object({
+  deviceId: Type.Integer({
+    description: 'the device in /api/v1/devices (its series: modbus:<deviceId>_mb_<key>)',
+  }),
   rfId: Type.String(),
   name: Type.String(),
   label: Type.String(),
@@ -72,7 +81,6 @@ const PermitBody = Type.Object(
 );
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const actor = (auth: RequestAuth | null) => (auth ? auth.name : 'unknown');
 
 export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOptions): Promise<void> {
   const w = opts.wireless;
@@ -119,6 +127,16 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
         ...(body.durationS === undefined ? {} : { durationS: body.durationS }),
         ...(body.installCodes === undefined ? {} : { installCodes: body.installCodes }),
       });
+      const by = changeMeta(request);
+      opts.audit?.({
+        category: 'service',
+        event: 'wireless.discovery-opened',
+        actor: { kind: by.actorKind ?? 'account', name: by.actor ?? 'unknown' },
+        ...(by.source === undefined ? {} : { source: by.source }),
+        result: 'success',
+        // How many install codes, never the codes themselves (they admit a device to the network).
+        details: { durationS: body.durationS ?? null, installCodes: body.installCodes?.length ?? 0 },
+      });
       return reply.code(204).send();
     },
   });
@@ -126,7 +144,7 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
     config: { access: ADMIN_ONLY },
     schema: { summary: 'Remove (unpair) a wireless device', tags: ['wireless'], params: RfParams },
     handler: async (request, reply) => {
-      await w.remove((request.params as { rfId: string }).rfId, actor(request.auth));
+      await w.remove((request.params as { rfId: string }).rfId, changeMeta(request));
       return reply.code(204).send();
     },
   });
@@ -134,7 +152,7 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
     config: { access: ADMIN_ONLY },
     schema: { summary: 'Rebuild the network: forget every device and open discovery', tags: ['wireless'] },
     handler: async (request, reply) => {
-      await w.rebuildNetwork(actor(request.auth));
+      await w.rebuildNetwork(changeMeta(request));
       return reply.code(204).send();
     },
   });

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeviceConfig, DeviceLocation, TcpLocation } from '../../config/schema-devices.js';
 import { locationKey } from '../../config/schema-devices.js';
 import type { SerialLineTarget } from '../../modbus/serial-line-target.js';
-import { createTcpDeviceTarget } from '../../modbus/tcp-device.js';
+import { TcpMasterPool } from '../../modbus/tcp-pool.js';
 import type { Clock } from '../../shared/clock.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -72,6 +72,8 @@ export interface DiscoveryContext {
   readonly models: ModelMatcher;
   readonly serialLine: (name: string) => SerialLineTarget | undefined;
   readonly configured: () => readonly DeviceConfig[];
+  /** The shared TCP connections (one per endpoint): a probe of a device already connected reuses its connection. */
+  readonly tcpMasters?: TcpMasterPool;
   readonly openTcp?: (location: TcpLocation, signal: AbortSignal) => TcpProbe;
   readonly onProgress?: (state: DiscoveryState) => void;
 }
@@ -80,24 +82,19 @@ export const MAX_TCP_TARGETS = 256;
 const TCP_CONCURRENCY = 8;
 
 function defaultOpenTcp(ctx: DiscoveryContext) {
+  const pool = ctx.tcpMasters ?? new TcpMasterPool({ log: ctx.log, clock: ctx.clock });
   return (loc: TcpLocation, signal: AbortSignal): TcpProbe => {
-    const target = createTcpDeviceTarget(
-      {
-        name: `discovery ${loc.host}:${loc.port}/${loc.unit}`,
-        host: loc.host,
-        port: loc.port,
-        unitId: loc.unit,
-        virtualId: 1,
-        timeoutMs: loc.timeoutMs,
-        oneInFlight: true,
-      },
-      { log: ctx.log, clock: ctx.clock },
-      { connectTimeoutMs: loc.timeoutMs },
-    );
-    target.start();
+    const lease = pool.acquire(loc.host, loc.port, { oneInFlight: loc.oneInFlight });
     const send: Send = (pdu) =>
-      target.handle({ unitId: loc.unit, pdu, request: undefined, signal, source: 'discovery' });
-    return { send, close: () => target.stop() };
+      lease.master.request({
+        unitId: loc.unit,
+        pdu,
+        request: undefined,
+        signal,
+        timeoutMs: loc.timeoutMs,
+        priority: 'low',
+      });
+    return { send, close: () => lease.release() };
   };
 }
 
@@ -202,6 +199,7 @@ export class DiscoveryRunner {
           port: t.port ?? 502,
           unit: t.unit ?? 255,
           timeoutMs,
+          oneInFlight: false,
         } as const;
         const probe = open(location, signal);
         try {
