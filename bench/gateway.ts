@@ -220,7 +220,7 @@ function verdict(rows: ReturnType<typeof report>) {
 
 /** A process started by someone else: nothing to stop. */
 function external(port: number): GatewayUnderTest & SimProcess {
-  return { port, pid: undefined, stop: async () => {} };
+  return { port, pid: undefined, dataDir: '', stop: async () => {} };
 }
 
 async function main(): Promise<void> {

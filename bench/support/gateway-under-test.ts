@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { CONFIG_SCHEMA_VERSION } from '../../src/config/schema.js';
 import { stopChild } from './processes.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -36,6 +37,8 @@ export interface GatewayBenchOptions {
 export interface GatewayUnderTest {
   readonly port: number;
   readonly pid: number | undefined;
+  /** The process's data directory (removed by `stop`). */
+  readonly dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -125,6 +128,8 @@ export interface WattgateProcessOptions {
   /** Ready when an FC 3 read through this unit is answered normally. */
   readonly readyUnit: number;
   readonly readyTimeoutMs?: number;
+  /** Runs after the configuration import, before the start (e.g. back-fills history). */
+  readonly prepare?: (dataDir: string) => void;
 }
 
 /**
@@ -141,13 +146,14 @@ export async function startWattgate(opts: WattgateProcessOptions): Promise<Gatew
   writeFileSync(bootstrap, JSON.stringify({ dataDir, logLevel: 'warn' }));
   writeFileSync(
     configFile,
-    JSON.stringify({ format: 'wattgate-config', version: 1, config: opts.config(port) }),
+    JSON.stringify({ format: 'wattgate-config', version: CONFIG_SCHEMA_VERSION, config: opts.config(port) }),
   );
   const common = ['--bootstrap', bootstrap, '--data-dir', dataDir];
   let child: ChildProcess | undefined;
   let output = '';
   try {
     await run(process.execPath, [CLI, 'config', 'import', configFile, ...common], { timeout: 60_000 });
+    opts.prepare?.(dataDir);
     child = spawn(process.execPath, [CLI, 'start', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer) => {
       output = (output + b.toString()).slice(-4000);
@@ -164,6 +170,7 @@ export async function startWattgate(opts: WattgateProcessOptions): Promise<Gatew
   return {
     port,
     pid: started.pid,
+    dataDir,
     async stop() {
       await stopChild(started);
       rmSync(dir, { recursive: true, force: true });
