@@ -8,15 +8,24 @@
  * - Never two transactions in flight: one worker takes one job at a time from
  *   the queue (rtu-queue.ts) and runs its attempts on the wire (rtu-wire.ts:
  *   t3.5 silence, end of request on the wire, framing, late-reply drain).
- * - `request(unit, pdu, { priority })`: 'high' (upstream, the default) before
- *   'low' (the poller's hook). Queue full → BUSY (0x06). A job whose signal
- *   aborts (the upstream client left) is dropped at once with ABORTED (no
- *   answer); one still queued `queueTimeoutMs` after it came is dropped with
- *   TIMEOUT (0x0B). Neither reaches the line.
+ * - `request(unit, pdu, { priority, client })`: 'high' (upstream, the
+ *   default) before 'low' (the poller's hook); 'high' requests of different
+ *   `client`s (upstream connections) are served in turn (rtu-queue.ts). Queue
+ *   full → BUSY (0x06). A job whose signal aborts (the upstream client left)
+ *   is dropped at once with ABORTED (no answer); one still queued
+ *   `queueTimeoutMs` after it came is dropped with TIMEOUT (0x0B). Neither
+ *   reaches the line.
  * - Retries and dead slaves: rtu-policy.ts (reads retried, writes not unless
- *   `retryWrites`; all attempts corrupt → 0x04 answered, else 0x0B; a slave
- *   silent 3 times in a row fails fast with 0x0B for 1 s, 2 s … 60 s). No
- *   further attempt is made for a requester that left.
+ *   `retryWrites`; all attempts corrupt → 0x04 answered, else 0x0B). A slave
+ *   silent 3 attempts in a row to the codes it must answer (FC 1–6, 15, 16;
+ *   never raw codes, optional codes or broadcasts) is backed off: its
+ *   requests fail fast with 0x0B, and no further attempt is made once it is.
+ *   At the end of each back-off period (1 s, 2 s … 60 s) the master itself
+ *   queues one probe at low priority (a one-item read, at most one probe of
+ *   the line at a time) if the slave was asked for since its last probe; the
+ *   first probe answered puts the slave back in service. The state is in
+ *   `stats.slaveBackoff` and `stats.lastProbe`.
+ *   No further attempt is made for a requester that left.
  * - A reply that is well framed but does not answer the request (wrong byte
  *   count …) is answered with exception 0x04 (`badReplies`).
  * - `broadcast(pdu)`: unit 0, no reply awaited; resolves once the frame has
@@ -38,6 +47,7 @@ import { type ErrorCode, ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import {
+  type ProbeRecord,
   RTU_COUNTERS,
   type RtuCounters,
   type RtuLink,
@@ -45,18 +55,31 @@ import {
   type RtuMasterSettings,
   type RtuMasterStats,
   type RtuRequestOptions,
+  type SlaveBackoffState,
 } from './rtu-contract.js';
-import { type AttemptResult, attemptsFor, finalFailure, SlaveHealth } from './rtu-policy.js';
+import {
+  type AttemptResult,
+  attemptsFor,
+  countsTowardDead,
+  DEFAULT_PROBE,
+  finalFailure,
+  type ProbeResult,
+  probeFrom,
+  SlaveHealth,
+} from './rtu-policy.js';
 import { type DropReason, type Priority, RtuQueue } from './rtu-queue.js';
 import { RtuWire, type WireResult } from './rtu-wire.js';
 import { countFailure } from './target.js';
 
 export type {
+  ProbeRecord,
+  ProbeResult,
   RtuLink,
   RtuMasterOptions,
   RtuMasterSettings,
   RtuMasterStats,
   RtuRequestOptions,
+  SlaveBackoffState,
 } from './rtu-contract.js';
 
 interface Job {
@@ -65,7 +88,10 @@ interface Job {
   readonly request: ModbusRequest | undefined;
   readonly raw: boolean;
   readonly broadcast: boolean;
+  /** The token of the master's own dead-slave probe (rtu-policy.ts); undefined for everything else. */
+  readonly probe: number | undefined;
   readonly priority: Priority;
+  readonly client: string | undefined;
   readonly signal: AbortSignal;
   readonly deadline: number;
   readonly resolve: (pdu: Uint8Array) => void;
@@ -86,6 +112,11 @@ export class RtuMaster {
   readonly #health: SlaveHealth;
   readonly #queue: RtuQueue<Job>;
   readonly #c = Object.fromEntries(RTU_COUNTERS.map((k) => [k, 0])) as RtuCounters;
+  readonly #probePdu: Uint8Array | undefined;
+  /** Per slave, the probe derived from the last read it answered (rtu-policy.ts `probeFrom`). */
+  readonly #probes = new Map<number, Uint8Array>();
+  #probeTimer: TimerHandle | undefined;
+  #lastProbe: ProbeRecord | null = null;
   #offs: Array<() => void> = [];
   #running = false;
   #working = false;
@@ -104,6 +135,7 @@ export class RtuMaster {
     const { baud, timeoutMs, pauseMs } = s;
     this.#wire = new RtuWire(ctx.clock, { baud, timeoutMs, pauseMs, ...o });
     this.#health = new SlaveHealth(o.health);
+    this.#probePdu = o.probePdu;
     this.#queue = new RtuQueue<Job>(s.maxQueue);
   }
 
@@ -115,8 +147,29 @@ export class RtuMaster {
       queueDepth: this.#queue.size,
       inFlight: this.#current === undefined ? 0 : 1,
       open: this.#wire.open,
-      backedOffSlaves: this.#health.backedOff(now),
+      backedOffSlaves: this.#health.backedOff(),
+      slaveBackoff: this.#health.snapshot().map(
+        (b): SlaveBackoffState => ({
+          unit: b.unit,
+          since: this.#wall(b.since, now),
+          until: this.#wall(b.until, now),
+          remainingMs: Math.max(0, Math.ceil(b.until - now)),
+          periods: b.periods,
+          probing: b.probing,
+          probeDue: b.wanted,
+          lastProbe:
+            b.lastProbe === undefined
+              ? null
+              : { at: this.#wall(b.lastProbe.at, now), result: b.lastProbe.result },
+        }),
+      ),
+      lastProbe: this.#lastProbe,
     };
+  }
+
+  /** A monotonic instant as wall-clock ms. */
+  #wall(mono: number, now: number): number {
+    return Math.round(this.#clock.now() + (mono - now));
   }
 
   start(): void {
@@ -133,6 +186,8 @@ export class RtuMaster {
     if (!this.#running) return;
     this.#running = false;
     for (const off of this.#offs.splice(0)) off();
+    this.#probeTimer?.cancel();
+    this.#probeTimer = undefined;
     this.#failQueue(ErrorCodes.UNAVAILABLE, 'stopped');
     this.#wire.detach();
     this.#link.close();
@@ -159,7 +214,9 @@ export class RtuMaster {
         request,
         raw: request === undefined,
         broadcast,
+        probe: undefined,
         priority: o.priority ?? 'high',
+        client: o.client,
         signal: o.signal ?? NEVER,
         deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
         resolve,
@@ -189,7 +246,8 @@ export class RtuMaster {
     const { accepted, evicted } = this.#queue.push(job);
     if (evicted) {
       this.#release(evicted);
-      this.#fail(evicted, ErrorCodes.BUSY, 'queue full: background work evicted');
+      const why = evicted.priority === 'low' ? 'background work evicted' : 'evicted for a fair share';
+      this.#fail(evicted, ErrorCodes.BUSY, `queue full: ${why}`);
     }
     if (!accepted) {
       this.#fail(job, ErrorCodes.BUSY, 'queue full');
@@ -200,15 +258,18 @@ export class RtuMaster {
       () => this.#dropQueued(job, ErrorCodes.TIMEOUT, 'expired in the queue'),
       this.#s.queueTimeoutMs,
     );
-    job.onAbort = () => this.#dropQueued(job, ErrorCodes.ABORTED, 'aborted in the queue');
-    job.signal.addEventListener('abort', job.onAbort, { once: true });
+    if (job.signal !== NEVER) {
+      // NEVER never aborts: listening to it would only pile listeners on one shared signal.
+      job.onAbort = () => this.#dropQueued(job, ErrorCodes.ABORTED, 'aborted in the queue');
+      job.signal.addEventListener('abort', job.onAbort, { once: true });
+    }
     this.#pump();
   }
 
   #dropQueued(job: Job, code: ErrorCode, why: string): void {
     this.#release(job);
     if (!this.#queue.remove(job)) return;
-    if (code === ErrorCodes.TIMEOUT) this.#c.expired++;
+    if (code === ErrorCodes.TIMEOUT && job.probe === undefined) this.#c.expired++;
     this.#fail(job, code, why);
   }
 
@@ -231,6 +292,7 @@ export class RtuMaster {
     if (!this.#running) return;
     this.#wire.attach(stream);
     this.#health.clear();
+    this.#scheduleProbe();
     stream.onClose((reason) => this.#failQueue(ErrorCodes.UNAVAILABLE, `line closed (${reason})`));
     this.#pump();
   }
@@ -249,7 +311,7 @@ export class RtuMaster {
       this.#release(job);
       if (why === 'aborted') this.#fail(job, ErrorCodes.ABORTED, 'aborted in the queue');
       else {
-        this.#c.expired++;
+        if (job.probe === undefined) this.#c.expired++;
         this.#fail(job, ErrorCodes.TIMEOUT, 'expired in the queue');
       }
     };
@@ -261,6 +323,7 @@ export class RtuMaster {
       this.#current = job;
       try {
         if (job.broadcast) await this.#runBroadcast(job);
+        else if (job.probe !== undefined) await this.#runProbe(job, job.probe);
         else await this.#run(job);
       } catch (error) {
         this.#log.error({ err: error }, 'RTU job failed');
@@ -283,13 +346,14 @@ export class RtuMaster {
 
   async #run(job: Job): Promise<void> {
     const fc = job.pdu[0] ?? 0;
-    const gate = this.#health.gate(job.unit, this.#clock.monotonic());
-    if (gate === 'backed-off') {
+    if (this.#health.gate(job.unit) === 'backed-off') {
       this.#c.backedOff++;
+      if (this.#health.want(job.unit)) this.#scheduleProbe();
       this.#fail(job, ErrorCodes.TIMEOUT, `slave ${job.unit} backed off (not answering)`);
       return;
     }
-    const attempts = gate === 'probe' ? 1 : attemptsFor(fc, job.raw, this.#s);
+    const counts = countsTowardDead(job.unit, fc, job.raw);
+    const attempts = attemptsFor(fc, job.raw, this.#s);
     const results: AttemptResult[] = [];
     for (let i = 0; i < attempts; i++) {
       if (job.signal.aborted) {
@@ -302,20 +366,102 @@ export class RtuMaster {
         this.#fail(job, ErrorCodes.UNAVAILABLE, 'line closed');
         return;
       }
-      this.#health.record(job.unit, r.result, this.#clock.monotonic());
+      if (this.#health.record(job.unit, r.result, this.#clock.monotonic(), counts)) {
+        this.#backedOffNow(job.unit);
+      }
       if (r.result === 'ok') {
+        const probe = probeFrom(job.request);
+        if (probe !== undefined) this.#probes.set(job.unit, probe);
         this.#reply(job, fc, r.pdu);
         return;
       }
       if (r.result === 'corrupt') this.#c.crcErrors++;
       results.push(r.result);
+      if (this.#health.gate(job.unit) === 'backed-off') break;
     }
     if (finalFailure(results) === 'timeout') {
-      this.#fail(job, ErrorCodes.TIMEOUT, `slave ${job.unit}: no reply after ${attempts} attempt(s)`);
+      this.#fail(job, ErrorCodes.TIMEOUT, `slave ${job.unit}: no reply after ${results.length} attempt(s)`);
       return;
     }
     this.#c.corruptFailures++;
     this.#settle(job, encodeException(fc, ExceptionCodes.SERVER_DEVICE_FAILURE));
+  }
+
+  #backedOffNow(unit: number): void {
+    this.#c.slaveBackoffs++;
+    this.#log.warn({ unit }, 'slave not answering: backed off, probed at the end of each period');
+    this.#scheduleProbe();
+  }
+
+  /** (Re)arms the one timer of the line's next probe. */
+  #scheduleProbe(): void {
+    this.#probeTimer?.cancel();
+    this.#probeTimer = undefined;
+    if (!this.#running) return;
+    const at = this.#health.nextProbeAt();
+    if (at === undefined) return;
+    const delay = Math.max(0, Math.ceil(at - this.#clock.monotonic()));
+    this.#probeTimer = this.#clock.setTimeout(() => {
+      this.#probeTimer = undefined;
+      this.#sendProbe();
+    }, delay);
+  }
+
+  /** Queues the probe of the slave due first, at low priority, through the line's queue. */
+  #sendProbe(): void {
+    const ticket = this.#health.takeProbe(this.#clock.monotonic());
+    if (ticket === undefined) {
+      this.#scheduleProbe();
+      return;
+    }
+    const { unit, token } = ticket;
+    const pdu = this.#probePdu ?? this.#probes.get(unit) ?? DEFAULT_PROBE;
+    const decoded = decodeRequest(pdu);
+    const job: Job = {
+      unit,
+      pdu,
+      request: decoded.ok && decoded.request.kind !== 'raw' ? decoded.request : undefined,
+      raw: false,
+      broadcast: false,
+      probe: token,
+      priority: 'low',
+      client: undefined,
+      signal: NEVER,
+      deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
+      resolve: () => {},
+      reject: () => this.#probed(unit, token, 'not-sent'),
+      settled: false,
+      timer: undefined,
+      onAbort: undefined,
+    };
+    this.#admit(job);
+  }
+
+  /** One attempt of a probe; any reply (exception or corrupt included) proves the slave alive. */
+  async #runProbe(job: Job, token: number): Promise<void> {
+    if (!this.#health.isCurrent(token)) {
+      this.#settle(job, job.pdu); // the line reopened meanwhile: the state it probed is gone
+      return;
+    }
+    const r = await this.#wire.exchange(job.unit, job.pdu);
+    if (r.result === 'closed') {
+      this.#fail(job, ErrorCodes.UNAVAILABLE, 'line closed');
+      return;
+    }
+    this.#c.probes++;
+    if (r.result === 'corrupt') this.#c.crcErrors++;
+    this.#settle(job, r.result === 'ok' ? r.pdu : job.pdu);
+    this.#probed(job.unit, token, r.result === 'silent' ? 'silent' : 'alive');
+  }
+
+  #probed(unit: number, token: number, result: ProbeResult): void {
+    if (!this.#health.probed(token, result, this.#clock.monotonic())) return;
+    this.#lastProbe = { unit, at: this.#clock.now(), result };
+    if (result === 'alive') {
+      this.#c.probesAnswered++;
+      this.#log.info({ unit }, 'slave answered its probe: back in service');
+    }
+    this.#scheduleProbe();
   }
 
   #reply(job: Job, fc: number, pdu: Uint8Array): void {
@@ -342,7 +488,7 @@ export class RtuMaster {
   #fail(job: Job, code: ErrorCode, why: string): void {
     if (job.settled) return;
     job.settled = true;
-    countFailure(this.#c, code);
+    if (job.probe === undefined) countFailure(this.#c, code);
     job.reject(new WattgateError(code, `${this.#s.name}: ${why}`));
   }
 }

@@ -13,6 +13,7 @@ const item = (n: number, priority: Priority = 'high', deadline = 1000, signal = 
   deadline,
   signal,
 });
+const from = (client: string, n: number): Item => ({ ...item(n), client });
 
 function take(q: RtuQueue<Item>, now = 0, drops: Array<[number, DropReason]> = []): number[] {
   const out: number[] = [];
@@ -82,4 +83,55 @@ test('remove and drain', () => {
   );
   assert.equal(q.size, 0);
   assert.equal(new RtuQueue<Item>(0).capacity, 1);
+});
+
+test('high items of different clients are served in turn: a backlog delays a newcomer by one item at most', () => {
+  const q = new RtuQueue<Item>(100);
+  for (let n = 1; n <= 10; n++) q.push(from('A', n));
+  const drops: Array<[number, DropReason]> = [];
+  const shift = () => q.shift(0, (i, why) => drops.push([i.n, why]))?.n;
+  assert.equal(shift(), 1, 'A1 goes on the wire');
+  q.push(from('B', 101));
+  q.push(from('B', 102));
+  assert.equal(shift(), 101, 'B comes before the rest of A’s backlog');
+  q.push(from('C', 201));
+  assert.equal(shift(), 201, 'C has not been served yet');
+  assert.deepEqual(take(q), [2, 102, 3, 4, 5, 6, 7, 8, 9, 10], 'then A and B alternate');
+  q.push(item(1, 'low'));
+  q.push(from('A', 11));
+  assert.deepEqual(take(q), [11, 1], 'still high before low');
+  assert.deepEqual(drops, []);
+});
+
+test('a client whose only item just went on the wire is not first again', () => {
+  const q = new RtuQueue<Item>(100);
+  q.push(from('A', 1));
+  assert.deepEqual(take(q), [1]);
+  q.push(from('A', 2));
+  q.push(from('B', 101));
+  q.push(from('A', 3));
+  assert.deepEqual(take(q), [101, 2, 3]);
+});
+
+test('without clients (or with one) the high level is plain FIFO', () => {
+  const q = new RtuQueue<Item>(10);
+  for (const n of [1, 2, 3]) q.push(item(n));
+  for (const n of [4, 5]) q.push(from('X', n));
+  assert.deepEqual(take(q), [1, 4, 2, 5, 3], 'two keys: "" and X, in turn');
+  const one = new RtuQueue<Item>(10);
+  for (const n of [1, 2, 3, 4]) one.push(from('X', n));
+  assert.deepEqual(take(one), [1, 2, 3, 4]);
+});
+
+test('full: a client holding ≥ 2 more than the newcomer’s client loses its newest item', () => {
+  const q = new RtuQueue<Item>(4);
+  for (const n of [1, 2, 3, 4]) q.push(from('A', n));
+  const r = q.push(from('B', 101));
+  assert.equal(r.accepted, true);
+  assert.equal(r.evicted?.n, 4);
+  assert.equal(q.push(from('B', 102)).evicted?.n, 3, 'A 2, B 2 after this');
+  assert.deepEqual(q.push(from('B', 103)), { accepted: false, evicted: undefined }, 'B has its share');
+  assert.deepEqual(q.push(from('A', 5)), { accepted: false, evicted: undefined });
+  assert.equal(q.remove(from('A', 1)), false, 'remove needs the same item');
+  assert.deepEqual(take(q), [1, 101, 2, 102]);
 });

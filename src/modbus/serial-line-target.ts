@@ -16,8 +16,18 @@
  *   of the device server), parity and stop bits are the device server's.
  *
  * `cfg.enabled === false`: nothing is opened, every request → 0x0A.
- * Hooks: `request(unit, pdu, { priority: 'low' })` for the poller (later),
- * `broadcast(pdu)` for unit 0 (serial-broadcast.ts).
+ * Hooks: `request(unit, pdu, { priority: 'low' })` for the poller and
+ * discovery, `broadcast(pdu)` for unit 0 (serial-broadcast.ts). Upstream
+ * requests (`handle`) carry their connection (`source`) as the queue's
+ * `client`, so one connection's backlog cannot hold back another's requests.
+ *
+ * `stats` (RtuMasterStats, rtu-contract.ts): the line's counters and live
+ * state, for the Diagnostics page and Prometheus, including the dead-slave
+ * back-off: `backedOffSlaves` (units failing fast now), `slaveBackoff` (per
+ * slave: since, until, remainingMs, periods, probing, probeDue,
+ * lastProbe), `lastProbe`
+ * (the line's last probe: unit, at, result) and the counters `backedOff`,
+ * `slaveBackoffs`, `probes`, `probesAnswered`. A disabled line reports zeros.
  */
 import type { SerialLineConfig } from '../config/schema.js';
 import type { Clock } from '../shared/clock.js';
@@ -140,8 +150,9 @@ class SerialLineUnitTarget implements SerialLineTarget {
     this.#master?.stop();
   }
 
+  /** Upstream requests: high priority, shared in turn between upstream connections (`client`). */
   handle(req: TargetRequest): Promise<Uint8Array> {
-    return this.request(req.unitId, req.pdu, { signal: req.signal });
+    return this.request(req.unitId, req.pdu, { signal: req.signal, client: req.source });
   }
 
   request(unit: number, pdu: Uint8Array, options: RtuRequestOptions = {}): Promise<Uint8Array> {
@@ -172,6 +183,9 @@ const DISABLED_STATS: RtuMasterStats = {
   unavailable: 0,
   broadcasts: 0,
   maxQueueDepth: 0,
+  slaveBackoffs: 0,
+  probes: 0,
+  probesAnswered: 0,
   sent: 0,
   wrongAddress: 0,
   garbageBytes: 0,
@@ -180,4 +194,6 @@ const DISABLED_STATS: RtuMasterStats = {
   inFlight: 0,
   open: false,
   backedOffSlaves: [],
+  slaveBackoff: [],
+  lastProbe: null,
 };
