@@ -1,11 +1,15 @@
 /**
  * `wattgate config export|import|validate`: the whole configuration through the
  * one schema. Import validates everything first and applies nothing when any
- * rule fails, printing every failing path and rule.
+ * rule fails, printing every failing path and rule. An import into the data
+ * directory of a running Wattgate is applied by that process within about a
+ * second (it watches the settings database, ConfigStore.refresh); the command
+ * says so, naming the process from the instance lock.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigStore } from '../config/index.js';
 import { dataPath, ensureDataDir } from '../core/data-dir.js';
+import { describeHolder, instanceHolder } from '../core/instance-lock.js';
 import { openDatabase } from '../db/index.js';
 import { auditFromConfig } from '../security/audit/from-app.js';
 import { isWattgateError } from '../shared/errors.js';
@@ -13,12 +17,12 @@ import { hostAudit } from './audit-commands.js';
 import { CliError } from './cli-error.js';
 import { type CommonOptions, runtime } from './runtime.js';
 
-function withStore<T>(opts: CommonOptions, fn: (store: ConfigStore) => T): T {
+function withStore<T>(opts: CommonOptions, fn: (store: ConfigStore, dataDir: string) => T): T {
   const { bootstrap } = runtime(opts, true);
   ensureDataDir(bootstrap.dataDir);
   const db = openDatabase({ path: dataPath(bootstrap.dataDir, 'settingsDb'), profile: 'durable' });
   try {
-    return fn(ConfigStore.open(db));
+    return fn(ConfigStore.open(db), bootstrap.dataDir);
   } finally {
     db.close();
   }
@@ -63,10 +67,14 @@ export function importConfig(file: string, opts: CommonOptions & { dryRun?: bool
     }
     return `${file}: valid (nothing applied, --dry-run)`;
   }
-  return withStore(opts, (store) => {
+  return withStore(opts, (store, dataDir) => {
     const change = store.importDocument(doc, { actor: 'cli', actorKind: 'host' });
     for (const entry of auditFromConfig(change, { actor: 'cli', actorKind: 'host' })) hostAudit(opts, entry);
     const sections = change.changedSections.join(', ') || 'none';
-    return `${file}: imported as revision ${change.revision}; sections changed: ${sections}`;
+    const done = `${file}: imported as revision ${change.revision}; sections changed: ${sections}`;
+    const running = change.changedSections.length > 0 ? instanceHolder(dataDir) : undefined;
+    return running === undefined
+      ? done
+      : `${done}\nthe running Wattgate (${describeHolder(running)}) applies it within about a second`;
   });
 }

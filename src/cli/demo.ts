@@ -20,6 +20,7 @@ import { dataPath, ensureDataDir } from '../core/data-dir.js';
 import { ModelCatalog } from '../devices/models/index.js';
 import { serialLineConfig } from '../modbus/serial-line-config.js';
 import { systemClock } from '../shared/clock.js';
+import { claimDemoDataDir } from './demo-data-dir.js';
 import { type CommonOptions, runtime } from './runtime.js';
 import { serveUntilSignal } from './serve.js';
 
@@ -187,6 +188,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const keep = opts.dataDir !== undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wattgate-demo-'));
   const { log } = runtime({ ...opts, dataDir, logLevel: opts.logLevel ?? 'warn' });
+  const lock = claimDemoDataDir(dataDir); // one Wattgate per data directory; never a commissioned one
   const panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
   const serialPanel = await startSerialPanel({ units: DEMO_SERIAL_UNITS, clock: systemClock, baud: 19200 });
   try {
@@ -194,7 +196,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     const webPort = opts.webPort ?? DEMO_WEB_PORT;
     ensureDataDir(dataDir);
     if (!existsSync(dataPath(dataDir, 'historyDb'))) backfill(dataDir, panel.port, serialPanel);
-    const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx) });
+    const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx), instanceLock: lock });
     const ports = { modbus: port, web: webPort, panel: panel.port };
     const config = demoConfig(app.ctx.config.get(), ports, serialPanel);
     app.ctx.config.replace(config, { actor: 'demo', actorKind: 'system' });
@@ -204,6 +206,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       ),
     );
   } finally {
+    lock.release();
     await serialPanel?.close();
     await panel.close();
     if (!keep) rmSync(dataDir, { recursive: true, force: true });

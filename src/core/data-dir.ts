@@ -18,6 +18,12 @@ export const DATA_LAYOUT = {
   historyDb: 'history.db',
   /** Digital input counters (saved every minute and at stop). */
   inputCounters: 'input-counters.json',
+  /** One Wattgate per data directory: the OS lock on this small SQLite file (instance-lock.ts). */
+  instanceLock: 'instance.lock',
+  /** Who holds the instance lock (PID, start time), for messages only: never used to decide. */
+  instanceHolder: 'instance.pid',
+  /** Written by `wattgate demo` in a directory it uses: the demo may replace its configuration. */
+  demoMarker: 'demo',
 } as const;
 
 export interface DataDirReport {

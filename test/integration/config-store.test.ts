@@ -1,7 +1,9 @@
 /**
  * ConfigStore on a real SQLite file: defaults on a fresh database, atomic
  * validated writes with a revision, nothing applied when invalid, live
- * subscribers per section, export → import round trip, document versions.
+ * subscribers per section, export → import round trip, document versions;
+ * writes by another connection (another process): applied by refresh(),
+ * stale writes refused with CONFLICT.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -239,21 +241,115 @@ describe('ConfigStore', () => {
     assert.deepEqual(upgradeConfig({ modbus: { tcpDevices: [] } }, 1), { modbus: {} });
   });
 
-  test('a second writer with a stale revision is refused (STORAGE), the first write kept', () => {
+  test('a second writer with a stale base is refused (CONFLICT), reloads the first write, and the retry works', () => {
     const path = dbPath();
     const db1 = open(path);
     const db2 = open(path);
     const a = ConfigStore.open(db1);
     const b = ConfigStore.open(db2);
+    const seen: string[] = [];
+    b.subscribe('system', (next, prev) => void seen.push(`${prev.name} -> ${next.name}`));
     a.update('system', { name: 'from A' });
     assert.throws(
       () => b.update('system', { name: 'from B' }),
-      (e) => hasCode(e, ErrorCodes.STORAGE),
+      (e) => hasCode(e, ErrorCodes.CONFLICT) && /in the same section \(system\)/.test(e.message),
     );
-    assert.equal(b.revision, 0);
-    assert.equal(ConfigStore.open(db1).get().system.name, 'from A');
+    assert.equal(b.revision, 1, 'the first write is loaded');
+    assert.equal(b.get().system.name, 'from A');
+    assert.deepEqual(seen, ['Wattgate -> from A']);
+    assert.equal(ConfigStore.open(db1).get().system.name, 'from A', 'the first write kept');
+    assert.equal(b.update('system', { name: 'from B' }).revision, 2, 'the retry works');
+    assert.equal(ConfigStore.open(db1).get().system.name, 'from B');
     db1.close();
     db2.close();
+  });
+
+  test('writes by another connection: refresh applies them to memory and subscribers, not to commit listeners', () => {
+    const path = dbPath();
+    const db1 = open(path);
+    const db2 = open(path);
+    const { errors, log } = collectingLog();
+    const infos: string[] = [];
+    const a = ConfigStore.open(db1);
+    const b = ConfigStore.open(db2, {
+      log: { ...log, info: (_o: object | string, m?: string) => void infos.push(m ?? '') },
+    });
+    const seen: string[] = [];
+    const commits: number[] = [];
+    b.subscribe('system', (next) => void seen.push(`system ${next.name}`));
+    b.subscribe('modbus', (next) => void seen.push(`modbus ${next.server.port}`));
+    b.onCommit((c) => void commits.push(c.revision));
+    assert.equal(b.refresh(), null, 'nothing stored meanwhile');
+    a.update('system', { name: 'other process' });
+    const change = b.refresh();
+    assert.deepEqual(change?.changedSections, ['system']);
+    assert.equal(change?.revision, 1);
+    assert.deepEqual(change?.diff, [{ path: '/system/name', before: 'Wattgate', after: 'other process' }]);
+    assert.equal(b.get().system.name, 'other process');
+    assert.equal(b.refresh(), null, 'applied once');
+    assert.deepEqual(seen, ['system other process']);
+    assert.deepEqual(commits, [], 'commit listeners (the audit log) hear only of changes made here');
+    assert.deepEqual(infos, ['configuration stored by another writer applied']);
+
+    // Another section changed elsewhere: a section update here merges on top of it.
+    a.update('system', { name: 'again' });
+    const modbus = b.section('modbus');
+    const merged = b.update('modbus', { ...modbus, server: { ...modbus.server, port: 1502 } });
+    assert.equal(merged.revision, 3);
+    assert.deepEqual(merged.changedSections, ['modbus']);
+    assert.equal(ConfigStore.open(db1).get().system.name, 'again', 'the other write kept');
+    assert.deepEqual(commits, [3]);
+    assert.deepEqual(seen, ['system other process', 'system again', 'modbus 1502']);
+
+    // A whole-document replace built on a stale document is refused; an import goes ahead.
+    const stale = b.get();
+    a.update('system', { name: 'third' });
+    assert.throws(
+      () => b.replace({ ...stale, system: { ...stale.system, location: 'x' } }),
+      (e) => hasCode(e, ErrorCodes.CONFLICT),
+    );
+    assert.equal(b.get().system.name, 'third');
+    a.update('system', { name: 'fourth' });
+    const imported = b.importDocument(a.exportDocument());
+    assert.equal(imported.revision, 5);
+    assert.deepEqual(imported.changedSections, [], 'the import equals what was stored');
+    assert.equal(errors.length, 0);
+    db1.close();
+    db2.close();
+  });
+
+  test('a revision from another writer that does not validate is logged once and not applied', () => {
+    const path = dbPath();
+    const db1 = open(path);
+    const db2 = open(path);
+    const { errors, log } = collectingLog();
+    ConfigStore.open(db1).update('system', { name: 'good' });
+    const b = ConfigStore.open(db2, { log });
+    db1
+      .prepare("UPDATE settings_document SET revision = 2, json = json_set(json, '$.modbus.server.port', 0)")
+      .run();
+    assert.equal(b.refresh(), null);
+    assert.equal(b.refresh(), null);
+    assert.equal(b.revision, 1);
+    assert.equal(b.get().system.name, 'good');
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]?.msg), /not valid; not applied/);
+    assert.throws(
+      () => b.update('system', { name: 'refused' }),
+      (e) => hasCode(e, ErrorCodes.CONFLICT),
+    );
+    db1.close();
+    db2.close();
+  });
+
+  test('storedRevision reads the revision without a store: 0 on a new database, then the stored one', () => {
+    const db = open(dbPath());
+    assert.equal(ConfigStore.storedRevision(db), 0, 'no table yet');
+    const store = ConfigStore.open(db);
+    assert.equal(ConfigStore.storedRevision(db), 0, 'table, no row');
+    store.update('system', { name: 'x' });
+    assert.equal(ConfigStore.storedRevision(db), 1);
+    db.close();
   });
 
   test('a stored configuration that no longer validates is reported at open (INVALID_CONFIG)', () => {
