@@ -1,23 +1,51 @@
-/** The running release's version, read once from the nearest package.json named "wattgate" above this file. */
+/**
+ * The running release's version and public home, read once from the nearest
+ * package.json named "wattgate" above this file.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findUp } from '../db/release-files.js';
 
-function packageVersion(dir: string): string | undefined {
+interface ReleasePackage {
+  name?: unknown;
+  version?: unknown;
+  homepage?: unknown;
+  repository?: unknown;
+}
+
+function releasePackage(dir: string): ReleasePackage | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      name?: unknown;
-      version?: unknown;
-    };
-    return pkg.name === 'wattgate' && typeof pkg.version === 'string' ? pkg.version : undefined;
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as ReleasePackage;
+    return pkg.name === 'wattgate' && typeof pkg.version === 'string' ? pkg : undefined;
   } catch {
     return undefined;
   }
 }
 
-function readVersion(): string {
-  const dir = findUp(import.meta.url, (d) => packageVersion(d) !== undefined);
-  return dir === undefined ? '0.0.0' : (packageVersion(dir) as string);
+function readPackage(): ReleasePackage | undefined {
+  const dir = findUp(import.meta.url, (d) => releasePackage(d) !== undefined);
+  return dir === undefined ? undefined : releasePackage(dir);
 }
 
-export const VERSION = readVersion();
+/** `homepage`, else the `repository` URL (string or `{ url }`, without `git+` and `.git`); '' when neither. */
+export function projectUrl(pkg: Pick<ReleasePackage, 'homepage' | 'repository'>): string {
+  if (typeof pkg.homepage === 'string' && pkg.homepage.trim() !== '') return pkg.homepage.trim();
+  const repo = pkg.repository;
+  const url =
+    typeof repo === 'string'
+      ? repo
+      : typeof repo === 'object' && repo !== null && typeof (repo as { url?: unknown }).url === 'string'
+        ? (repo as { url: string }).url
+        : '';
+  return url
+    .trim()
+    .replace(/^git\+/, '')
+    .replace(/\.git$/, '');
+}
+
+const PACKAGE = readPackage();
+
+export const VERSION = typeof PACKAGE?.version === 'string' ? PACKAGE.version : '0.0.0';
+
+/** The project's public home (package.json `homepage`), e.g. https://github.com/wattgate/wattgate. */
+export const HOMEPAGE = PACKAGE === undefined ? '' : projectUrl(PACKAGE);

@@ -14,7 +14,7 @@
  *    the failure that sets a lock answers LOCKED with its end.
  */
 import type { Clock } from '../shared/clock.js';
-import { ErrorCodes, WattgateError } from '../shared/errors.js';
+import { ErrorCodes, hasCode, WattgateError } from '../shared/errors.js';
 import type { Account, AccountStore } from './accounts.js';
 import { verifyDeviceCode } from './device-code.js';
 import { authFailed, LockedError } from './errors.js';
@@ -50,6 +50,13 @@ export type SecurityEvent =
   | { type: 'account.created'; account: string; role: string; actor: string; source: string }
   | { type: 'account.unlocked'; account: string; actor: string; via: Via; source: string }
   | { type: 'first-start.done'; source: string }
+  /** A refused first-start attempt: the reason and the broken password rules, never the code or password. */
+  | {
+      type: 'first-start.failure';
+      source: string;
+      reason: 'wrong-device-code' | 'password-refused';
+      rules?: readonly string[];
+    }
   | { type: 'token.created'; token: string; role: string; expiresAt: number; actor: string }
   | { type: 'token.revoked'; token: string; actor: string }
   | { type: 'certificate.replaced'; fingerprintSha256: string; actor: string }
@@ -133,7 +140,13 @@ export class AuthService {
     return admin !== undefined && admin.passwordHash === null;
   }
 
-  /** Sets the first admin password; needs the device code; only once. Logs the admin in. */
+  /**
+   * Sets the first admin password; needs the device code; only once. Logs the
+   * admin in. A wrong device code (counted by the per-source delay) and a
+   * password the rules refuse are reported as `first-start.failure` (SECURITY
+   * D1); a call after first start is done only answers CONFLICT (not recorded:
+   * it proves nothing and is not throttled, so it could flood the ring).
+   */
   async firstStart(deviceCode: string, password: string, source: string): Promise<LoginResult> {
     this.#d.throttle.check(source);
     if (!this.firstStartPending()) {
@@ -141,9 +154,18 @@ export class AuthService {
     }
     if (!verifyDeviceCode(this.#d.accounts.db, deviceCode)) {
       this.#d.throttle.failure(source);
+      this.#emit({ type: 'first-start.failure', source, reason: 'wrong-device-code' });
       throw new WattgateError(ErrorCodes.AUTH_FAILED, 'wrong device code');
     }
-    assertPasswordAcceptable(password, this.#d.profile(), 'admin');
+    try {
+      assertPasswordAcceptable(password, this.#d.profile(), 'admin');
+    } catch (e) {
+      if (hasCode(e, ErrorCodes.PASSWORD_POLICY)) {
+        const rules = e.details.map((d) => d.message);
+        this.#emit({ type: 'first-start.failure', source, reason: 'password-refused', rules });
+      }
+      throw e;
+    }
     const hash = await this.#d.hasher.hash(password);
     const admin = this.#d.accounts.get('admin') as Account;
     this.#d.accounts.setPassword(admin.id, hash, this.#d.clock.now());

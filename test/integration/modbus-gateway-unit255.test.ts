@@ -4,6 +4,8 @@
 // must match the N° column, its content Wattgate's identity (ASCII, NUL-padded),
 // the clock (DATETIME), the health callback, or the Invalid Value column. The
 // same through FC 100-4 and 43/14, and with Debian's pymodbus as the client.
+// The vendor URL is Wattgate's real one (src/core/identity.ts, from package.json
+// `homepage`): never empty, in register 43 and in 43/14 object 3 alike.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WATTGATE_IDENTITY } from '../../src/core/identity.js';
 import type { ModbusEvents } from '../../src/modbus/events.js';
 import { createGateway } from '../../src/modbus/gateway.js';
 import type { Identity } from '../../src/modbus/identity.js';
@@ -24,6 +27,8 @@ import { execFileAsync, peer } from '../support/peers.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TSV_PATH = join(HERE, '../../reference/modbus-map/Panel_Server.tsv');
+const HOMEPAGE = (JSON.parse(readFileSync(join(HERE, '../../package.json'), 'utf8')) as { homepage?: string })
+  .homepage;
 
 interface Row {
   register: number;
@@ -57,7 +62,7 @@ function parseTsv(text: string): Row[] {
 
 const IDENTITY: Identity = {
   vendorName: 'Wattgate project',
-  vendorUrl: 'https://wattgate.example.org/panel',
+  vendorUrl: WATTGATE_IDENTITY.vendorUrl,
   productName: 'Wattgate open-source panel server',
   productCode: 'WG-PS-OSS',
   modelName: 'Wattgate PS',
@@ -183,6 +188,18 @@ test('the oracle table has the rows this test relies on', () => {
   assert.equal(rows.filter((r) => r.description.startsWith('RFID of wireless device')).length, 100);
 });
 
+test("the vendor URL is the project's home from package.json, whole or without its scheme to fit 34 characters", () => {
+  assert.ok(HOMEPAGE, 'package.json has a homepage');
+  assert.match(HOMEPAGE, /^https:\/\/[a-z0-9.-]+\/\S+$/);
+  const vendorUrlRow = rows.find((r) => r.description === 'Vendor URL');
+  assert.ok(vendorUrlRow, 'the reference table has the Vendor URL row');
+  const room = 2 * vendorUrlRow.count;
+  assert.equal(room, 34);
+  const expected = HOMEPAGE.length <= room ? HOMEPAGE : HOMEPAGE.replace(/^https:\/\//, '');
+  assert.ok(expected.length > 0 && expected.length <= room, expected);
+  assert.equal(IDENTITY.vendorUrl, expected);
+});
+
 test('FC 3 at register − 1: every row of the reference table, exact length and content', async () => {
   for (const row of rows) {
     const pdu = await readHolding(row.register - 1, row.count);
@@ -237,6 +254,13 @@ test('FC 43/14: the six identification objects, basic and regular streams, indiv
         Buffer.concat([Buffer.from([id, objects[id]?.length ?? 0]), Buffer.from(objects[id] ?? '')]),
       ),
     );
+  assert.notEqual(IDENTITY.vendorUrl, '', 'VendorUrl is filled (G11)');
+  const vendorUrl = await ask(Buffer.from([0x2b, 0x0e, 4, 3]));
+  assert.equal(
+    vendorUrl.subarray(7, 9).toString('hex'),
+    `03${IDENTITY.vendorUrl.length.toString(16).padStart(2, '0')}`,
+  );
+  assert.equal(vendorUrl.subarray(9).toString('latin1'), IDENTITY.vendorUrl);
   const basic = await ask(Buffer.from([0x2b, 0x0e, 1, 0]));
   assert.equal(basic.toString('hex'), `2b0e0182000003${stream([0, 1, 2]).toString('hex')}`);
   const regular = await ask(Buffer.from([0x2b, 0x0e, 2, 0]));

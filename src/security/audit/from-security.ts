@@ -8,6 +8,9 @@
  * The attempted name of a failed login is user input: it is recorded as the
  * actor only when such an account exists; otherwise as `anonymous` with the
  * (escaped, length-capped) attempted name in the details.
+ * A failed first start (wrong device code, or a password the rules refuse) is
+ * recorded as `anonymous` with the reason and the broken rules: never the
+ * code nor the password.
  */
 import type { SecurityEvent, Via } from '../auth-service.js';
 import type { AuditActor, AuditEntry } from './record.js';
@@ -45,6 +48,18 @@ export function auditFromSecurity(e: SecurityEvent): AuditEntry | null {
         source: e.source,
         result: e.type === 'login.locked' ? 'failure' : 'denied',
         details: { lockedUntil: iso(e.lockedUntil) },
+      };
+    case 'first-start.failure':
+      return {
+        category: 'auth',
+        event: e.type,
+        actor: { kind: 'anonymous', name: null },
+        source: e.source,
+        result: 'failure',
+        details:
+          e.rules === undefined
+            ? { account: 'admin', reason: e.reason }
+            : { account: 'admin', reason: e.reason, rules: [...e.rules] },
       };
     case 'logout':
       return {
