@@ -91,12 +91,16 @@ test('a second start or demo on a running data directory exits 2 naming the hold
     assert.ok(existsSync(dataPath(dataDir, 'instanceHolder')), 'a killed holder leaves its record');
     assert.equal(instanceHolder(dataDir), undefined, 'nobody holds the directory');
     const next = CliProcess.spawn(['start', '--data-dir', dataDir, '--log-level', 'info']);
-    await next.waitFor(STARTED);
-    const stopped = await next.kill('SIGTERM');
-    assert.equal(stopped.code, 0, stopped.stderr);
+    try {
+      await next.waitFor(STARTED);
+      const stopped = await next.kill('SIGTERM');
+      assert.equal(stopped.code, 0, stopped.stderr);
+    } finally {
+      next.ensureStopped();
+    }
     assert.ok(!existsSync(dataPath(dataDir, 'instanceHolder')), 'a clean stop removes the record');
   } finally {
-    if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
+    first.ensureStopped();
   }
 });
 
@@ -132,10 +136,14 @@ test('a holder record naming a live process that holds no lock (a reused PID) ne
   writeFileSync(dataPath(dataDir, 'instanceLock'), '');
   assert.equal(instanceHolder(dataDir), undefined, 'the record alone does not make a holder');
   const p = CliProcess.spawn(['start', '--data-dir', dataDir, '--log-level', 'info']);
-  await p.waitFor(STARTED);
-  const holder = instanceHolder(dataDir);
-  assert.equal(holder?.pid, p.pid, 'the new holder is reported, not the old record');
-  assert.equal((await p.kill('SIGTERM')).code, 0);
+  try {
+    await p.waitFor(STARTED);
+    const holder = instanceHolder(dataDir);
+    assert.equal(holder?.pid, p.pid, 'the new holder is reported, not the old record');
+    assert.equal((await p.kill('SIGTERM')).code, 0);
+  } finally {
+    p.ensureStopped();
+  }
 });
 
 test('in one process: a second acquisition is refused, release frees it, stale records are not reported', () => {

@@ -4,7 +4,8 @@
  * `demo`) and waits for its output, then stops it with a signal (SIGKILL
  * included). `loopbackConfig` stores a configuration that listens on
  * 127.0.0.1 only (Modbus on the given port, HTTPS off), so a `start` in a test
- * never binds the product ports.
+ * never binds the product ports. A child still running when the test process
+ * exits (a failed test) is killed with it, never left behind.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
@@ -14,6 +15,11 @@ import { dataPath, ensureDataDir } from '../../src/core/data-dir.js';
 import { openDatabase } from '../../src/db/index.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/wattgate.js', import.meta.url));
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface CliRun {
   code: number | null;
@@ -42,16 +48,18 @@ export class CliProcess {
 
   private constructor(args: string[], env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    running.add(this.child);
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
       this.stdout += d;
     });
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => {
       this.stderr += d;
     });
-    const guard = setTimeout(() => this.child.kill('SIGKILL'), 120_000);
+    const guard = setTimeout(() => this.child.kill('SIGKILL'), 180_000);
     this.exited = new Promise((resolve, reject) => {
       this.child.on('error', reject);
       this.child.on('close', (code, signal) => {
+        running.delete(this.child);
         clearTimeout(guard);
         resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
       });
@@ -67,7 +75,7 @@ export class CliProcess {
   }
 
   /** Resolves when stdout or stderr matches; rejects when the process ends first or after `ms`. */
-  async waitFor(re: RegExp, ms = 60_000): Promise<void> {
+  async waitFor(re: RegExp, ms = 90_000): Promise<void> {
     const end = Date.now() + ms;
     let ended = false;
     void this.exited.then(() => {
@@ -83,6 +91,11 @@ export class CliProcess {
   kill(signal: NodeJS.Signals): Promise<CliRun> {
     this.child.kill(signal);
     return this.exited;
+  }
+
+  /** SIGKILL unless it has ended already (for `finally` blocks). */
+  ensureStopped(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 }
 
