@@ -8,7 +8,7 @@
  *
  *   shared ← protocol ← transport ← db ← config ← modbus ← devices
  *     ← acquisition | wireless | inputs ← history ← alarms | publish
- *     ← security ← update | network ← api ← core ← app.ts, parts.ts ← cli ← main.ts
+ *     ← security ← update | network ← api ← core ← webhost ← app.ts, parts.ts ← cli ← main.ts
  *
  * sim/ (simulators) may import src/ below the composition root; in src/ only
  * the composition root and the CLI import sim/ (the simulated radio and
@@ -30,6 +30,7 @@ const LAYERS = [
   ['update', 'network'],
   ['api'],
   ['core'],
+  ['webhost'],
 ];
 /** Files at the top of src/, above every folder: the composition root, then the CLI entry. */
 const ROOT_FILES = ['app', 'parts'];

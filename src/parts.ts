@@ -13,7 +13,6 @@
 import { createSimulatorDriver } from '../sim/wireless/radio.js';
 import type { AcquisitionEvents } from './acquisition/events.js';
 import { createAcquisition } from './acquisition/part.js';
-import { createWebServer } from './api/server.js';
 import { configView } from './config/index.js';
 import type { AppContext } from './core/context.js';
 import { dataPath } from './core/data-dir.js';
@@ -30,7 +29,9 @@ import { createPooledTcpDeviceTarget } from './modbus/tcp-device.js';
 import { TcpMasterPool } from './modbus/tcp-pool.js';
 import { createAuditPart } from './security/audit/part.js';
 import { TypedEvents } from './shared/events.js';
+import { HealthBoard } from './shared/health.js';
 import type { Part } from './shared/lifecycle.js';
+import { createWebHost } from './webhost/host.js';
 import type { WirelessEvents } from './wireless/events.js';
 import { createWirelessPart } from './wireless/part.js';
 
@@ -39,6 +40,10 @@ export interface DefaultPartsOptions {
   modbusPort?: number;
   /** Listen on this HTTPS port instead of the configured one (0 = ephemeral; tests). */
   webPort?: number;
+  /** The web worker logs at this level and above (default info). */
+  logLevel?: string;
+  /** Use this health board instead of a new one (a caller that reads or raises conditions itself). */
+  health?: HealthBoard;
   /** Use these event channels instead of new ones (a caller that publishes or listens itself). */
   channels?: Partial<PartChannels>;
 }
@@ -51,6 +56,9 @@ export interface PartChannels {
   acquisition: TypedEvents<AcquisitionEvents>;
   history: TypedEvents<HistoryEvents>;
 }
+
+/** History alarms that make the whole Wattgate degraded (its storage is failing or nearly full). */
+const STORAGE_ALARMS: ReadonlySet<string> = new Set(['disk-low', 'write-failed', 'buffer-full']);
 
 /** The parts of a running Wattgate, in start order. */
 export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): Part[] {
@@ -66,12 +74,27 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
   const wirelessEvents = given.wireless ?? channel<WirelessEvents>();
   const acquisitionEvents = given.acquisition ?? channel<AcquisitionEvents>();
   const historyEvents = given.history ?? channel<HistoryEvents>();
+  // Storage failing, a disk nearly full, the web thread restarting: unit 255 register 159 and /api/v1/health.
+  const health = opts.health ?? new HealthBoard(ctx.clock);
+  historyEvents.on('history.alarm', (a) => {
+    if (STORAGE_ALARMS.has(a.kind)) health.set(`history.${a.kind}`, a.active, a.message);
+  });
   const audit = createAuditPart({
     log: ctx.log,
     clock: ctx.clock,
     sources: { app: ctx.events, modbus: modbusEvents, inputs: inputsEvents },
     config: ctx.config,
     audit: view('audit'),
+    onNotice: (n) => {
+      if (n.type === 'write-failed')
+        health.set(
+          'audit.write-failed',
+          true,
+          `audit log writes fail (${n.error}); ${n.pending} records wait in memory`,
+        );
+      if (n.type === 'write-recovered')
+        health.set('audit.write-failed', false, 'audit log writes succeed again');
+    },
     dbPath: dataPath(ctx.dataDir, 'auditDb'),
     keyPath: dataPath(ctx.dataDir, 'auditKey'),
   });
@@ -112,6 +135,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       networks: view('networks'),
       devices: view('devices'),
       identity,
+      health: () => health.code(),
       createDeviceTarget: (cfg) => createPooledTcpDeviceTarget(cfg, tcpMasters),
       createSerialLineTarget: (cfg, c) => createSerialLineTarget(cfg, c),
       wirelessList: () => wireless.list(),
@@ -155,35 +179,16 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       .section('devices')
       .list.filter((d) => d.model === id)
       .map((d) => d.name);
-  const web = createWebServer({
+  // The HTTPS server runs in a worker thread at a lower priority (webhost/): it reaches these through Rpc.
+  const web = createWebHost({
     log: ctx.log,
     clock: ctx.clock,
     dataDir: ctx.dataDir,
-    db: ctx.db,
-    web: view('web'),
-    networks: view('networks'),
-    installation: ctx.installation,
     version: ctx.version,
-    system: view('system'),
-    audit: { audit: audit.log, record: audit.record },
-    onSecurityEvent: (e) => audit.recordSecurity(e),
-    features: {
-      models: {
-        catalog: models,
-        usedBy,
-        audit: (e) =>
-          audit.record({
-            category: 'config',
-            event: e.type,
-            actor: { kind: 'account', name: e.actor },
-            result: 'success',
-            details: { model: e.id },
-          }),
-      },
-      devices: { devices: acquisition },
-      history: { history: history.store, timeZone: () => ctx.config.section('system').timezone },
-      wireless: { wireless, audit: (entry) => void audit.record(entry) },
-    },
+    installation: ctx.installation,
+    config: ctx.config,
+    logLevel: opts.logLevel ?? (ctx.log as { level?: string }).level ?? 'info',
+    services: { devices: acquisition, wireless, models, usedBy, history: history.store, health },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
   return [audit, history, inputs, wireless, gateway, acquisition, web];

@@ -26,7 +26,7 @@ import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { certificateRoutes } from './routes/certificate.js';
 import { type DeviceRouteOptions, deviceRoutes } from './routes/devices.js';
-import { healthRoutes } from './routes/health.js';
+import { type HealthRouteOptions, healthRoutes } from './routes/health.js';
 import { type HistoryRouteOptions, historyRoutes } from './routes/history.js';
 import { type ModelRouteOptions, modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -59,6 +59,8 @@ export interface ApiOptions {
   history?: HistoryRouteOptions;
   /** Wireless devices, discovery, removal; routes only when given. */
   wireless?: WirelessRouteOptions;
+  /** The health board (GET /api/v1/health); without it the answer is `ok`. */
+  health?: HealthRouteOptions['health'];
   serverFactory?: FastifyServerFactory;
 }
 
@@ -82,7 +84,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const { sessions, tokens, emit } = opts.security;
   await app.register(authPlugin, { sessions, tokens, clock: opts.clock, timeouts, emit });
   await app.register(csrfPlugin);
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, opts.health ? { health: opts.health } : {});
   await app.register(authRoutes, { security: opts.security });
   await app.register(accountRoutes, {
     security: opts.security,

@@ -31,6 +31,7 @@ import type { ConfigView } from '../shared/config-view.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { type ApiOptions, buildApi } from './build.js';
+import { type CapStats, ConnectionCounter } from './connection-caps.js';
 import type { AuditRouteOptions } from './routes/audit.js';
 
 export interface WebServerContext {
@@ -51,7 +52,7 @@ export interface WebServerContext {
   /** The audit log: its routes (read, export, verify) are served when given. */
   audit?: Pick<AuditRouteOptions, 'audit' | 'record'>;
   /** Feature routes served when given (device models, devices, history). */
-  features?: Pick<ApiOptions, 'models' | 'devices' | 'history' | 'wireless'>;
+  features?: Pick<ApiOptions, 'models' | 'devices' | 'history' | 'wireless' | 'health'>;
   /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
   portOverride?: number;
   /** Listen only on these hosts instead of the networks' addresses (tests). */
@@ -66,10 +67,14 @@ export interface WebServer extends Part {
   readonly app: FastifyInstance | undefined;
   /** Bound addresses after start, e.g. `127.0.0.1:8443`. */
   addresses(): string[];
+  /** Connections open now and refused by the caps (connection-caps.ts). */
+  readonly connections: CapStats;
 }
 
 export interface ServerLimits {
   maxHeaderSize: number;
+  /** A TLS handshake not finished in time closes the connection (Node's default is 120 s). */
+  handshakeTimeout: number;
   headersTimeout: number;
   requestTimeout: number;
   keepAliveTimeout: number;
@@ -78,13 +83,13 @@ export interface ServerLimits {
 
 export const SERVER_LIMITS: Readonly<ServerLimits> = {
   maxHeaderSize: 16 * 1024,
+  handshakeTimeout: 10_000,
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5000,
   connectionsCheckingInterval: 1000,
 };
 
-export const MAX_CONNECTIONS = 256;
 /** `system.name`'s schema default, answered when no system view is wired. */
 const DEFAULT_SYSTEM_NAME = 'Wattgate';
 
@@ -129,13 +134,14 @@ export function createWebServer(ctx: WebServerContext): WebServer {
   let tls: TlsMaterial | undefined;
   const unsubscribe: Array<() => void> = [];
   let sweep: TimerHandle | undefined;
+  const connections = new ConnectionCounter(() => ctx.web.get().connections);
 
   async function open(): Promise<void> {
     const port = ctx.portOverride ?? ctx.web.get().port;
     for (const host of listenHosts(ctx)) {
       const limits = { ...SERVER_LIMITS, ...ctx.limits };
       const s = createServer({ ...tlsServerOptions(tls as TlsMaterial), ...limits });
-      s.maxConnections = MAX_CONNECTIONS;
+      connections.attach(s); // fair share per source, cap in all (connection-caps.ts)
       s.on('request', handler as never);
       await listen(s, host, port);
       servers.push(s);
@@ -165,6 +171,9 @@ export function createWebServer(ctx: WebServerContext): WebServer {
       return app;
     },
     addresses,
+    get connections() {
+      return connections.stats;
+    },
     async start() {
       const show = ctx.showDeviceCode ?? ((t: string) => process.stdout.write(t));
       ensureDeviceCode(ctx.db, ctx.dataDir, ctx.clock.now(), (code, file) =>

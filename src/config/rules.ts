@@ -19,7 +19,7 @@
  * - A serial line has what its transport needs: a device `path` for 'serial',
  *   a `host` for 'rtu-over-tcp'.
  * - Networks referenced by `modbus.server` and `web.enabled` exist; an address belongs to one network.
- * - `maxConnectionsPerSource` <= `maxConnections`.
+ * - `maxConnectionsPerSource` <= `maxConnections`; `web.connections.perSource` <= `max`.
  * - Devices (`devices`, schema-devices.ts): ids unique and below `nextId`
  *   (ids are never reused), names unique, locations unique (one serial
  *   line + slave, one TCP host/port/unit, one radio id per device), a serial
@@ -172,6 +172,10 @@ function checkLimits(cfg: Config, details: ErrorDetail[]): void {
       path: '/modbus/server/maxConnectionsPerSource',
       message: `must be <= maxConnections (${s.maxConnections})`,
     });
+  }
+  const w = cfg.web.connections;
+  if (w.perSource > w.max) {
+    details.push({ path: '/web/connections/perSource', message: `must be <= max (${w.max})` });
   }
 }
 

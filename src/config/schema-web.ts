@@ -38,6 +38,23 @@ export const WebSchema = Type.Object(
       },
       { ...closed, default: {} },
     ),
+    /**
+     * HTTPS connections open at once, in all and from one source address:
+     * one address (a slow-HTTP attacker, a broken script) cannot fill the
+     * server and lock everyone else out (issue 14, "fair HTTPS").
+     */
+    connections: Type.Object(
+      {
+        max: Type.Integer({ minimum: 8, maximum: 4096, default: 256 }),
+        perSource: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+      },
+      { ...closed, default: {} },
+    ),
+    /**
+     * CPU priority (niceness, 0–19) of the web server's thread: above 0 it
+     * yields CPU to the thread that serves Modbus when both want it.
+     */
+    threadNice: Type.Integer({ minimum: 0, maximum: 19, default: 10 }),
     hashing: Type.Object(
       {
         /** Password hashes computed at once; more wait in the queue, beyond it → 429. */

@@ -6,7 +6,11 @@
  * step backwards, and queries merge such chunks by (time, insertion order).
  *
  * The database lookup is bounded below by the series' largest chunk span:
- * chunks with t_first in [from − maxSpan, to) and t_last ≥ from.
+ * chunks with t_first in [from − maxSpan, to) and t_last ≥ from — and
+ * above by the series' `sealed` index: only rows of points the series state
+ * says are sealed (`idx < sealed`). In the store that is every row; in a
+ * replica (replica.ts) whose state is a snapshot, rows written after the
+ * snapshot hold points the snapshot still has in memory, and are skipped.
  */
 import type { ChunkBuilder } from './builder.js';
 import { type Columns, decodeChunk } from './codec/chunk-codec.js';
@@ -74,7 +78,13 @@ function fromBuilder(b: ChunkBuilder, order: number): ChunkRef {
 export function chunksInRange(st: Statements, s: SeriesState, from: number, to: number): ChunkRef[] {
   const refs: ChunkRef[] = [];
   if (s.persisted) {
-    const rows = st.chunksInRange.all(s.key, from - s.maxSpan, Math.ceil(to) - 1, from) as ChunkRow[];
+    const rows = st.chunksInRange.all(
+      s.key,
+      from - s.maxSpan,
+      Math.ceil(to) - 1,
+      from,
+      s.sealed,
+    ) as ChunkRow[];
     for (const r of rows) refs.push(fromRow(r));
   }
   memoryBuilders(s).forEach((b, i) => {
@@ -98,7 +108,7 @@ export function previousGood(
     }
   }
   if (!s.persisted) return undefined;
-  const row = st.previousGood.get(s.key, Math.min(order, MEMORY_BASE)) as
+  const row = st.previousGood.get(s.key, Math.min(order, MEMORY_BASE), s.sealed) as
     | { last_t: number; last_v: number }
     | undefined;
   return row ? { t: row.last_t, v: row.last_v } : undefined;

@@ -35,3 +35,10 @@ export function limitWal(db: Database.Database): void {
   db.pragma(`wal_autocheckpoint = ${Math.floor(WAL_CHECKPOINT_BYTES / HISTORY_PAGE_SIZE)}`);
   db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_BYTES}`);
 }
+
+/** Bytes of the pages in use (the file's pages less the free list). */
+export function usedBytes(db: Database.Database): number {
+  const size = db.pragma('page_size', { simple: true }) as number;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  return (pages - (db.pragma('freelist_count', { simple: true }) as number)) * size;
+}

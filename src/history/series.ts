@@ -119,3 +119,27 @@ export function sealOpen(s: SeriesState): void {
 export function memoryBuilders(s: SeriesState): ChunkBuilder[] {
   return s.open ? [...s.pending, s.open] : s.pending;
 }
+
+/**
+ * Seals the open builder of every series that got no point for `idleMs`
+ * (monotonic), so the staging log can shrink; `idle` remembers where each
+ * series stood when it was last seen moving.
+ */
+export function sealIdle(
+  series: Iterable<SeriesState>,
+  idle: Map<SeriesState, { next: number; since: number }>,
+  now: number,
+  idleMs: number,
+  markDirty: (s: SeriesState) => void,
+): void {
+  for (const s of series) {
+    if (!s.open) continue;
+    const seen = idle.get(s);
+    if (!seen || seen.next !== s.next) idle.set(s, { next: s.next, since: now });
+    else if (now - seen.since >= idleMs) {
+      sealOpen(s);
+      markDirty(s);
+      idle.delete(s);
+    }
+  }
+}

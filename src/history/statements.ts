@@ -47,10 +47,10 @@ function readStatements(db: Database.Database) {
   return {
     chunksInRange: db.prepare(
       `SELECT ${CHUNK_COLUMNS} FROM chunks
-       WHERE series = ? AND t_first >= ? AND t_first <= ? AND t_last >= ? ORDER BY t_first, seq`,
+       WHERE series = ? AND t_first >= ? AND t_first <= ? AND t_last >= ? AND idx < ? ORDER BY t_first, seq`,
     ),
     previousGood: db.prepare(
-      `SELECT seq, last_t, last_v FROM chunks WHERE series = ? AND seq < ? AND good > 0
+      `SELECT seq, last_t, last_v FROM chunks WHERE series = ? AND seq < ? AND good > 0 AND idx < ?
        ORDER BY seq DESC LIMIT 1`,
     ),
     insertStaging: db.prepare('INSERT INTO staging (commit_no, at, points, data) VALUES (?, ?, ?, ?)'),

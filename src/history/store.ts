@@ -22,8 +22,8 @@ import { TypedEvents } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { AlarmBoard } from './alarms.js';
-import { limitWal, prepareFile } from './database-file.js';
-import { fileBytes, freeBytesOf } from './disk.js';
+import { limitWal, prepareFile, usedBytes } from './database-file.js';
+import { effectiveReserve, fileBytes, freeBytesOf, volumeBytesOf } from './disk.js';
 import { PublisherRegistry, readAfter } from './publication.js';
 import { HistoryReader } from './reader.js';
 import { recoverStore } from './recovery.js';
@@ -35,9 +35,10 @@ import {
   cleanMeta,
   newSeries,
   type SeriesState,
-  sealOpen,
+  sealIdle,
 } from './series.js';
 import type { HistorySettings } from './settings.js';
+import { type SeriesSnapshot, snapshotOf } from './snapshot.js';
 import { prepareStatements, type Statements } from './statements.js';
 import type {
   CursorRead,
@@ -61,6 +62,8 @@ export interface HistoryStoreOptions {
   log?: Logger;
   /** Free bytes of the disk (default: statfs of the database's directory). */
   freeBytes?: () => number | undefined;
+  /** Size of the disk (default: statfs of the database's directory): the reserve is at most 5 % of it. */
+  volumeBytes?: () => number | undefined;
 }
 
 export class HistoryStore implements Part {
@@ -73,6 +76,7 @@ export class HistoryStore implements Part {
   readonly #log: Logger;
   readonly #path: string;
   readonly #freeBytes: () => number | undefined;
+  readonly #volumeBytes: () => number | undefined;
   readonly #alarms: AlarmBoard;
   #settings: HistorySettings;
   readonly #byId = new Map<string, SeriesState>();
@@ -116,7 +120,9 @@ export class HistoryStore implements Part {
     this.#path = opts.path;
     this.#settings = opts.settings;
     const dir = dirname(opts.path);
-    this.#freeBytes = opts.freeBytes ?? (opts.path === ':memory:' ? () => undefined : () => freeBytesOf(dir));
+    const memory = opts.path === ':memory:';
+    this.#freeBytes = opts.freeBytes ?? (memory ? () => undefined : () => freeBytesOf(dir));
+    this.#volumeBytes = opts.volumeBytes ?? (memory ? () => undefined : () => volumeBytesOf(dir));
     this.#alarms = new AlarmBoard((a: HistoryAlarm) => this.events.emit('alarm', a), this.#clock, this.#log);
     this.#counters = loadCounters(this.#st);
     const recovered = recoverStore(this.#st, opts.settings.chunk, this.#log, this.#counters.replayFrom);
@@ -237,6 +243,17 @@ export class HistoryStore implements Part {
     return readAfter({ st: this.#st, idOf, commit, prunedThrough }, position, maxPoints);
   }
 
+  /** The in-memory state of some series (all when `ids` is absent), for a replica (snapshot.ts). */
+  snapshot(ids?: readonly string[]): SeriesSnapshot[] {
+    const list = ids === undefined ? [...this.#byId.values()] : ids.flatMap((id) => this.#byId.get(id) ?? []);
+    return list.map(snapshotOf);
+  }
+
+  /** Runs a read on the store's own state (HistoryQueryApi; a replica reads from a snapshot). */
+  read<T>(_series: readonly string[] | 'all', fn: (reader: HistoryReader) => T): T {
+    return fn(this.reader);
+  }
+
   /** Points ever appended to a series (its next series index), 0 for an unknown series. */
   pointsWritten(id: string): number {
     return this.#byId.get(id)?.next ?? 0;
@@ -249,10 +266,7 @@ export class HistoryStore implements Part {
 
   status(): HistoryStatus {
     this.#assertOpen();
-    const size = this.#db.pragma('page_size', { simple: true }) as number;
-    const used =
-      (this.#db.pragma('page_count', { simple: true }) as number) -
-      (this.#db.pragma('freelist_count', { simple: true }) as number);
+    const used = usedBytes(this.#db);
     let unsealed = 0;
     for (const s of this.#byKey.values()) unsealed += s.next - s.sealed;
     return {
@@ -262,8 +276,8 @@ export class HistoryStore implements Part {
       dropped: this.#dropped,
       position: this.#counters.commit,
       capacity: { ...this.#settings.capacity },
-      usedBytes: used * size,
-      fileBytes: this.#path === ':memory:' ? used * size : fileBytes(this.#path),
+      usedBytes: used,
+      fileBytes: this.#path === ':memory:' ? used : fileBytes(this.#path),
       series: this.#byKey.size,
       alarms: this.#alarms.active,
       publishers: this.publishers(),
@@ -320,30 +334,17 @@ export class HistoryStore implements Part {
   /** Seals open chunks of series that stopped reporting, so the staging log can shrink. */
   #sealIdle(): void {
     const now = this.#clock.monotonic();
-    for (const s of this.#byKey.values()) {
-      if (!s.open) continue;
-      const seen = this.#idle.get(s);
-      if (!seen || seen.next !== s.next) this.#idle.set(s, { next: s.next, since: now });
-      else if (now - seen.since >= this.#settings.chunk.sealIdleMs) {
-        sealOpen(s);
-        this.#markDirty(s);
-        this.#idle.delete(s);
-      }
-    }
+    sealIdle(this.#byKey.values(), this.#idle, now, this.#settings.chunk.sealIdleMs, (s) =>
+      this.#markDirty(s),
+    );
   }
 
   #checkDisk(): boolean {
     const free = this.#freeBytes();
-    const low = free !== undefined && free < this.#settings.reserveFreeBytes;
-    this.#alarms.set(
-      'disk-low',
-      low,
-      low ? 'disk almost full: history overwrites its oldest data' : 'disk space back',
-      {
-        freeBytes: free,
-        reserveBytes: this.#settings.reserveFreeBytes,
-      },
-    );
+    const reserveBytes = effectiveReserve(this.#settings.reserveFreeBytes, this.#volumeBytes());
+    const low = free !== undefined && free < reserveBytes;
+    const message = low ? 'disk almost full: history overwrites its oldest data' : 'disk space back';
+    this.#alarms.set('disk-low', low, message, { freeBytes: free, reserveBytes });
     return low;
   }
 

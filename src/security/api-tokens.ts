@@ -9,14 +9,15 @@
  * `validate` answers the token behind a presented `Authorization: Bearer`
  * value, or why not (malformed / unknown / expired / revoked): expired means
  * `now >= expiresAt`. last_used_at is written at most every TOUCH_INTERVAL_MS,
- * sparing the durable database a write per request; every use is reported
- * through the security event hook by the API (src/api/plugins/auth.ts).
+ * sparing the durable database a write per request, and best-effort: a full
+ * disk never fails a request authenticated by a token (issue 14); every use
+ * is reported through the security event hook by the API (src/api/plugins/auth.ts).
  */
 import type Database from 'better-sqlite3';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Role } from './roles.js';
 import { newToken, parseToken, secretMatches } from './secret-token.js';
-import { TOUCH_INTERVAL_MS } from './sessions.js';
+import { TOUCH_INTERVAL_MS, touch } from './sessions.js';
 
 export const TOKEN_PREFIX = 'wgt_';
 export const TOKEN_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9._-]{0,63}$';
@@ -116,8 +117,8 @@ export class ApiTokenStore {
     if (row.revokedAt !== null) return { ok: false, reason: 'revoked', name: row.name };
     if (now >= row.expiresAt) return { ok: false, reason: 'expired', name: row.name };
     if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_INTERVAL_MS) {
-      this.#db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
-      row.lastUsedAt = now;
+      if (touch(this.#db, 'UPDATE api_tokens SET last_used_at = ? WHERE id = ?', now, row.id))
+        row.lastUsedAt = now;
     }
     return { ok: true, token: { id: row.id, ...info(row) } };
   }

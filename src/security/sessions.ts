@@ -10,7 +10,10 @@
  *   a dead session is deleted when presented.
  * - last_seen is written at most every TOUCH_INTERVAL_MS (10 s) to spare the
  *   durable database a write per request; the idle timeout is therefore exact
- *   to within 10 s of activity.
+ *   to within 10 s of activity. The write is best-effort (issue 14): when the
+ *   disk is full it fails, the request is still answered — a read must not
+ *   fail because a bookkeeping write did — and the session may end at its
+ *   idle timeout counted from the last write that succeeded.
  * - Logout ends one session; a password change ends all of the account's;
  *   an admin can end all sessions of any account.
  * - The CSRF token is derived from the session secret (SHA-256 with a label),
@@ -82,14 +85,18 @@ export class SessionStore {
       .get(parsed.id) as Row | undefined;
     if (!row || !secretMatches(parsed.secret, row.secret)) return undefined;
     if (now - row.lastSeenAt >= timeouts.idleMs || now - row.createdAt >= timeouts.absoluteMs) {
-      this.end(row.id);
+      try {
+        this.end(row.id);
+      } catch {
+        // disk full: the session is refused all the same; the sweep deletes it later
+      }
       return undefined;
     }
     const account = this.#accounts.byId(row.accountId);
     if (!account) return undefined;
     if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) {
-      this.#db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(now, row.id);
-      row.lastSeenAt = now;
+      if (touch(this.#db, 'UPDATE sessions SET last_seen_at = ? WHERE id = ?', now, row.id))
+        row.lastSeenAt = now;
     }
     const { secret: _s, ...session } = row;
     return { session, account, csrfToken: csrfTokenFor(parsed.secret) };
@@ -128,5 +135,15 @@ export class SessionStore {
     return this.#db
       .prepare('DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?')
       .run(now - timeouts.idleMs, now - timeouts.absoluteMs).changes;
+  }
+}
+
+/** A best-effort bookkeeping write (last seen, last used): false when the disk refuses it. */
+export function touch(db: Database.Database, sql: string, now: number, id: string): boolean {
+  try {
+    db.prepare(sql).run(now, id);
+    return true;
+  } catch {
+    return false; // e.g. SQLITE_FULL: the request is answered all the same
   }
 }

@@ -44,6 +44,8 @@ export const ErrorCodes = {
   PASSWORD_POLICY: 'WG_ERR_PASSWORD_POLICY',
   /** The request conflicts with the current state (e.g. first start already done). */
   CONFLICT: 'WG_ERR_CONFLICT',
+  /** An unexpected failure on the other side of a thread boundary (rpc.ts): a bug, logged there. */
+  INTERNAL: 'WG_ERR_INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

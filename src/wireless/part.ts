@@ -88,6 +88,14 @@ export interface WirelessContext {
   readonly permanentLatch?: PermanentLatch;
 }
 
+export interface WirelessOverview {
+  readonly radioOn: boolean;
+  readonly permanentlyDisabled: boolean;
+  readonly discovery: DiscoveryState;
+  readonly devices: WirelessDeviceView[];
+  readonly unknown: UnknownDeviceView[];
+}
+
 export class WirelessPart implements Part {
   readonly name = 'wireless';
   readonly #ctx: WirelessContext;
@@ -188,6 +196,17 @@ export class WirelessPart implements Part {
 
   unknownDevices(): UnknownDeviceView[] {
     return this.#registry.unknown();
+  }
+
+  /** Everything the wireless page shows, in one answer (plain data: it may cross to the web worker). */
+  overview(): WirelessOverview {
+    return {
+      radioOn: this.#radioOn,
+      permanentlyDisabled: this.#permanent,
+      discovery: { ...this.#network.discovery },
+      devices: this.devices(),
+      unknown: this.unknownDevices(),
+    };
   }
 
   get radioOn(): boolean {

@@ -103,7 +103,7 @@ test('SEC-B4: security headers; no HSTS with the self-signed certificate; no ban
 
 test('X2: health answers without secrets or version', async () => {
   const res = await h.app.inject({ method: 'GET', url: '/api/v1/health' });
-  assert.deepEqual(res.json(), { status: 'ok' });
+  assert.deepEqual(res.json(), { status: 'ok', reasons: [] });
 });
 
 test('SEC-B6: malformed JSON, huge body, deep nesting, wrong content type → fast 4xx without stack', async () => {

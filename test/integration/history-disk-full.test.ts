@@ -9,7 +9,11 @@
  *    is raised, points wait in memory (and stay queryable), the buffer limit
  *    drops newer ones with `buffer-full`; nothing throws out of the timer;
  * 3. space returns: the retry writes everything that waited, both alarms
- *    clear, and the database reopens intact with those points.
+ *    clear, and the database reopens intact with those points;
+ * 4. (issue 14) the default 256 MiB reserve on a 40 MB volume: the reserve
+ *    is capped at 5 % of the volume, so once a full disk has space again
+ *    history keeps every point it had and writes the ones that waited —
+ *    before, it stayed in "low disk" for ever and deleted 86 % of its points.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +23,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Value } from 'typebox/value';
 import { HistorySchema } from '../../src/config/schema-history.js';
-import { freeBytesOf } from '../../src/history/disk.js';
+import { effectiveReserve, freeBytesOf, volumeBytesOf } from '../../src/history/disk.js';
 import { type HistoryAlarm, type HistorySettings, HistoryStore } from '../../src/history/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ErrorCodes, hasCode } from '../../src/shared/errors.js';
@@ -73,7 +77,8 @@ function diskScenario(path: string, dir: string, hold: { store?: HistoryStore })
     flushPoints: 20_000,
     retryIntervalMs: 5_000,
   };
-  let store = HistoryStore.open({ path, settings, clock });
+  // This scenario is about the low-disk mechanics at a 10 MiB reserve: no cap from the volume's size.
+  let store = HistoryStore.open({ path, settings, clock, volumeBytes: () => undefined });
   hold.store = store;
   const alarms: HistoryAlarm[] = [];
   store.events.on('alarm', (a) => alarms.push(a));
@@ -152,3 +157,47 @@ function diskScenario(path: string, dir: string, hold: { store?: HistoryStore })
       `after ${i} points; alarms ${alarms.map((a) => `${a.kind}:${a.active ? 'on' : 'off'}`).join(' ')}`,
   );
 }
+
+test('I4 (issue 14): a reserve larger than the volume does not make history delete its data once space is back', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wattgate-history-small-'));
+  const mounted = mountTmpfs(dir, '40m');
+  let store: HistoryStore | undefined;
+  try {
+    if (!peer(t, 'tmpfs (mount as root)', mounted)) return;
+    const clock = new ManualClock(T0);
+    const defaults = Value.Default(HistorySchema, {}) as HistorySettings;
+    assert.equal(defaults.reserveFreeBytes, 256 * MIB, 'the default reserve, larger than this volume');
+    const base = { ...defaults, flushPoints: 2_000_000, maxBufferedPoints: 1_000_000 };
+    const path = join(dir, 'history.db');
+    store = HistoryStore.open({ path, settings: base, clock });
+    let i = 0;
+    while (i < 300_000) store.append(ID, T0 + i * 1000, noise(i++));
+    store.flush();
+    fillDisk(join(dir, 'filler'), dir);
+    while (i < 1_000_000) store.append(ID, T0 + i * 1000, noise(i++));
+    assert.throws(
+      () => store?.flush(),
+      (e) => hasCode(e, ErrorCodes.STORAGE),
+      'the disk is full',
+    );
+    rmSync(join(dir, 'filler'));
+    clock.advance(base.retryIntervalMs);
+    store.flush();
+    const status = store.status();
+    assert.equal(status.buffered, 0, 'what waited is written');
+    assert.equal(status.points, i, `every point kept: ${status.points} of ${i}`);
+    assert.equal(
+      store.reader.raw(ID, { from: 0, to: 2 ** 50 }, 1).t[0],
+      T0,
+      'the oldest point is still there',
+    );
+    assert.ok(
+      !status.alarms.includes('disk-low'),
+      `no low-disk alarm with free space back (reserve ${effectiveReserve(base.reserveFreeBytes, volumeBytesOf(dir))} bytes)`,
+    );
+  } finally {
+    store?.stop();
+    if (mounted) execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

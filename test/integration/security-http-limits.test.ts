@@ -29,11 +29,12 @@ before(async () => {
 });
 after(() => srv.close());
 
-test('SEC-J2: production limits — headers 16 KiB within 10 s, request within 30 s, checked every second', () => {
+test('SEC-J2: production limits — TLS handshake and headers 16 KiB within 10 s, request within 30 s, checked every second', () => {
   assert.deepEqual(
     { ...SERVER_LIMITS },
     {
       maxHeaderSize: 16 * 1024,
+      handshakeTimeout: 10_000,
       headersTimeout: 10_000,
       requestTimeout: 30_000,
       keepAliveTimeout: 5000,

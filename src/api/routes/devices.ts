@@ -13,7 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Reading } from '../../acquisition/events.js';
-import type { DevicesService, DeviceView } from '../../acquisition/service.js';
+import type { DeviceView, DevicesService as LocalDevices } from '../../acquisition/service.js';
 import type { DeviceStatus } from '../../acquisition/status.js';
 import type { WatchLease } from '../../acquisition/watch.js';
 import { COMMODITIES, PERIOD_MINUTES, USAGES } from '../../config/schema-devices.js';
@@ -23,11 +23,16 @@ import { MAX_TCP_TARGETS } from '../../devices/discovery/discovery.js';
 import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../../devices/model-schema.js';
 import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import type { Remote } from '../../shared/rpc.js';
 import { changeMeta } from '../change-meta.js';
 
 export interface DeviceRouteOptions {
+  /** The acquisition part, or its proxy in the web worker (every answer may be a promise). */
   readonly devices: DevicesService;
 }
+
+/** DevicesService, each answer now or later (the web worker reaches it through Rpc). */
+export type DevicesService = Remote<LocalDevices>;
 
 const closed = { additionalProperties: false } as const;
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(?:.*\\S)?$' });
@@ -237,12 +242,12 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
       tags,
       response: { 200: Type.Array(DeviceOut) },
     },
-    handler: async () => d.list().map(deviceOut),
+    handler: async () => (await d.list()).map(deviceOut),
   });
   app.get('/api/v1/devices/:id', {
     config: { access: ANY_ROLE },
     schema: { summary: 'One device', tags, params: IdParams, response: { 200: DeviceOut } },
-    handler: async (request) => deviceOut(d.get(idOf(request.params))),
+    handler: async (request) => deviceOut(await d.get(idOf(request.params))),
   });
   app.get('/api/v1/devices/:id/status', {
     config: { access: ANY_ROLE },
@@ -252,7 +257,7 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
       params: IdParams,
       response: { 200: StatusOut },
     },
-    handler: async (request) => statusOut(d.get(idOf(request.params)).status),
+    handler: async (request) => statusOut((await d.get(idOf(request.params))).status),
   });
   app.get('/api/v1/devices/:id/values', {
     config: { access: ANY_ROLE },
@@ -264,7 +269,7 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
     },
     handler: async (request) => {
       const id = idOf(request.params);
-      return { deviceId: id, readings: d.latest(id).map(readingOut) };
+      return { deviceId: id, readings: (await d.latest(id)).map(readingOut) };
     },
   });
 }
@@ -280,7 +285,7 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
       response: { 201: DeviceOut },
     },
     handler: async (request, reply) => {
-      const view = d.add(request.body as NewDevice, changeMeta(request));
+      const view = await d.add(request.body as NewDevice, changeMeta(request));
       return reply.code(201).send(deviceOut(view));
     },
   });
@@ -294,13 +299,13 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
       response: { 200: DeviceOut },
     },
     handler: async (request) =>
-      deviceOut(d.update(idOf(request.params), request.body as DevicePatch, changeMeta(request))),
+      deviceOut(await d.update(idOf(request.params), request.body as DevicePatch, changeMeta(request))),
   });
   app.delete('/api/v1/devices/:id', {
     config: { access: ADMIN_ONLY },
     schema: { summary: 'Remove a device (its id is never given again)', tags, params: IdParams },
     handler: async (request, reply) => {
-      d.remove(idOf(request.params), changeMeta(request));
+      await d.remove(idOf(request.params), changeMeta(request));
       return reply.code(204).send();
     },
   });
@@ -317,18 +322,18 @@ function watchRoutes(app: FastifyInstance, d: DevicesService): void {
       response: { 201: LeaseOut },
     },
     handler: async (request, reply) =>
-      reply.code(201).send(leaseOut(d.watch((request.body as { deviceIds: number[] }).deviceIds))),
+      reply.code(201).send(leaseOut(await d.watch((request.body as { deviceIds: number[] }).deviceIds))),
   });
   app.put('/api/v1/devices/watch/:lease', {
     config: { access: ANY_ROLE },
     schema: { summary: 'Renew a watch lease', tags, params: LeaseParams, response: { 200: LeaseOut } },
-    handler: async (request) => leaseOut(d.renewWatch((request.params as { lease: string }).lease)),
+    handler: async (request) => leaseOut(await d.renewWatch((request.params as { lease: string }).lease)),
   });
   app.delete('/api/v1/devices/watch/:lease', {
     config: { access: ANY_ROLE },
     schema: { summary: 'End a watch lease', tags, params: LeaseParams },
     handler: async (request, reply) => {
-      d.endWatch((request.params as { lease: string }).lease);
+      await d.endWatch((request.params as { lease: string }).lease);
       return reply.code(204).send();
     },
   });
@@ -345,13 +350,13 @@ function discoveryRoutes(app: FastifyInstance, d: DevicesService): void {
       response: { 202: DiscoveryOut },
     },
     handler: async (request, reply) =>
-      reply.code(202).send(discoveryOut(d.discover(request.body as DiscoveryRequest))),
+      reply.code(202).send(discoveryOut(await d.discover(request.body as DiscoveryRequest))),
   });
   app.get('/api/v1/devices/discovery', {
     config: { access: ADMIN_ONLY },
     schema: { summary: 'Progress and results of the last discovery', tags, response: { 200: DiscoveryOut } },
     handler: async () => {
-      const s = d.discovery();
+      const s = await d.discovery();
       if (!s) throw new WattgateError(ErrorCodes.NOT_FOUND, 'no discovery has run');
       return discoveryOut(s);
     },
@@ -360,7 +365,7 @@ function discoveryRoutes(app: FastifyInstance, d: DevicesService): void {
     config: { access: ADMIN_ONLY },
     schema: { summary: 'Cancel the running discovery', tags },
     handler: async (_request, reply) => {
-      d.cancelDiscovery();
+      await d.cancelDiscovery();
       return reply.code(204).send();
     },
   });

@@ -30,14 +30,23 @@ import {
 import { ANY_ROLE } from '../../security/roles.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
 
-/** What the routes need from the store (HistoryStore has this shape). */
+/** The reads the routes make. */
+export type HistoryReads = Pick<
+  HistoryReader,
+  'listSeries' | 'raw' | 'downsample' | 'energy' | 'compare' | 'breakdown' | 'csv'
+>;
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the routes need of the history: the store itself (in one thread) or a
+ * replica of it (src/history/replica.ts, in the web worker). `read` runs a
+ * query on a consistent view of the series it names (or all of them).
+ */
 export interface HistoryQueryApi {
-  readonly reader: Pick<
-    HistoryReader,
-    'listSeries' | 'raw' | 'downsample' | 'energy' | 'compare' | 'breakdown' | 'csv'
-  >;
-  status(): HistoryStatus;
-  readAfter(position: number, maxPoints?: number): CursorRead;
+  read<T>(series: readonly string[] | 'all', fn: (reader: HistoryReads) => T): Awaitable<T>;
+  status(): Awaitable<HistoryStatus>;
+  readAfter(position: number, maxPoints?: number): Awaitable<CursorRead>;
 }
 
 export interface HistoryRouteOptions {
@@ -203,56 +212,63 @@ interface RouteSpec {
   handler: (c: { h: HistoryQueryApi; zone: Zone; q: Query; reply: FastifyReply }) => unknown;
 }
 
-function csvExport(h: HistoryQueryApi, q: Query, reply: FastifyReply): FastifyReply {
+async function csvExport(h: HistoryQueryApi, q: Query, reply: FastifyReply): Promise<FastifyReply> {
   const ids = (q.series ?? '').split(',');
   if (ids.length > MAX_CSV_SERIES) throw invalid(`at most ${MAX_CSV_SERIES} series`);
   const re = new RegExp(SERIES_ID_PATTERN);
   for (const id of ids)
     if (!re.test(id)) throw invalid(`invalid series id ${JSON.stringify(id.slice(0, 140))}`);
-  const text = h.reader.csv(ids, rangeOf(q));
+  const range = rangeOf(q);
+  const text = await h.read(ids, (r) => r.csv(ids, range));
   reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="history.csv"');
   return reply.send(Readable.from(text));
 }
 
 const daily = (zone: Zone): BucketSpec => ({ unit: 'day', timeZone: zone() });
 
-function rawOf(h: HistoryQueryApi, q: Query) {
+async function rawOf(h: HistoryQueryApi, q: Query) {
   const limit = Math.max(1, Math.min(Number(q.limit ?? MAX_API_POINTS), MAX_API_POINTS));
-  const r = h.reader.raw(q.series as string, rangeOf(q), limit);
+  const range = rangeOf(q);
+  const r = await h.read([q.series as string], (x) => x.raw(q.series as string, range, limit));
   return { series: q.series, t: [...r.t], v: Array.from(r.v, finite), q: [...r.q], truncated: r.truncated };
 }
 
-function downsampleOf(h: HistoryQueryApi, q: Query, zone: Zone) {
+async function downsampleOf(h: HistoryQueryApi, q: Query, zone: Zone) {
   const spec = bucketsOf(q, { count: 1000 }, zone());
-  return {
-    series: q.series,
-    buckets: limitBuckets(h.reader.downsample(q.series as string, rangeOf(q), spec)),
-  };
+  const range = rangeOf(q);
+  const buckets = await h.read([q.series as string], (r) => r.downsample(q.series as string, range, spec));
+  return { series: q.series, buckets: limitBuckets(buckets) };
 }
 
-function energyOf(h: HistoryQueryApi, q: Query, zone: Zone) {
+async function energyOf(h: HistoryQueryApi, q: Query, zone: Zone) {
   const spec = bucketsOf(q, daily(zone), zone());
-  const buckets = limitBuckets(h.reader.energy(q.series as string, rangeOf(q), spec));
+  const range = rangeOf(q);
+  const buckets = limitBuckets(
+    await h.read([q.series as string], (r) => r.energy(q.series as string, range, spec)),
+  );
   return { series: q.series, total: buckets.reduce((a, b) => a + b.energy, 0), buckets };
 }
 
-function compareOf(h: HistoryQueryApi, q: Query, zone: Zone) {
+async function compareOf(h: HistoryQueryApi, q: Query, zone: Zone) {
   const metric = (q.metric ?? 'energy') as 'energy';
   const b = parseTime(q.compareFrom ?? '');
-  const rows = h.reader.compare(q.series as string, rangeOf(q), b, bucketsOf(q, daily(zone), zone()), metric);
+  const range = rangeOf(q);
+  const spec = bucketsOf(q, daily(zone), zone());
+  const rows = await h.read([q.series as string], (r) =>
+    r.compare(q.series as string, range, b, spec, metric),
+  );
   return { series: q.series, metric, rows: limitBuckets(rows) };
 }
 
 function breakdownOf(h: HistoryQueryApi, q: Query) {
   const top = Math.max(1, Number(q.top ?? 5));
-  return h.reader.breakdown(rangeOf(q), q.by as 'device', {
-    top,
-    ...(q.unit !== undefined ? { unit: q.unit } : {}),
-  });
+  const range = rangeOf(q);
+  const options = { top, ...(q.unit !== undefined ? { unit: q.unit } : {}) };
+  return h.read('all', (r) => r.breakdown(range, q.by as 'device', options));
 }
 
-function changesOf(h: HistoryQueryApi, q: Query) {
-  const r = h.readAfter(Number(q.after), Math.min(Number(q.limit ?? 10_000), MAX_API_POINTS));
+async function changesOf(h: HistoryQueryApi, q: Query) {
+  const r = await h.readAfter(Number(q.after), Math.min(Number(q.limit ?? 10_000), MAX_API_POINTS));
   return { ...r, points: r.points.map((p) => ({ ...p, value: finite(p.value) })) };
 }
 
@@ -263,7 +279,7 @@ const ROUTES: readonly RouteSpec[] = [
     url: 'series',
     summary: 'Series kept in the history, with their metadata',
     response: SeriesList,
-    handler: (c) => ({ series: c.h.reader.listSeries() }),
+    handler: async (c) => ({ series: await c.h.read('all', (r) => r.listSeries()) }),
   },
   { url: 'status', summary: 'History size, capacity, alarms and publishers', handler: (c) => c.h.status() },
   {

@@ -20,6 +20,7 @@ import {
 } from '../../devices/models/index.js';
 import { ADMIN_ONLY, ANY_ROLE, type Role } from '../../security/roles.js';
 import { ErrorCodes, WattgateError } from '../../shared/errors.js';
+import type { Awaitable, Remote } from '../../shared/rpc.js';
 import type { RequestAuth } from '../types.js';
 
 export interface ModelAuditEvent {
@@ -28,10 +29,15 @@ export interface ModelAuditEvent {
   readonly actor: string;
 }
 
+/** What the routes use of the catalog (the web worker reaches main's catalog through Rpc). */
+export type ModelCatalogApi = Remote<
+  Pick<ModelCatalog, 'summaries' | 'require' | 'isBuiltIn' | 'isCustom' | 'importCustom' | 'removeCustom'>
+>;
+
 export interface ModelRouteOptions {
-  readonly catalog: ModelCatalog;
+  readonly catalog: ModelCatalogApi;
   /** Names of the devices that use a model; a model in use cannot be deleted. Default: none. */
-  readonly usedBy?: (modelId: string) => readonly string[];
+  readonly usedBy?: (modelId: string) => Awaitable<readonly string[]>;
   /** Told about every import, replacement and deletion (the audit log). */
   readonly audit?: (event: ModelAuditEvent) => void;
   /** Roles that may read models; default every role. */
@@ -99,10 +105,10 @@ function readRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
 }
 
 /** Imports (or replaces) a custom model and reports it; the answer's summary. */
-function save(opts: ModelRouteOptions, doc: unknown, replace: boolean | undefined, who: string) {
+async function save(opts: ModelRouteOptions, doc: unknown, replace: boolean | undefined, who: string) {
   const id = typeof doc === 'object' && doc !== null ? (doc as { id?: unknown }).id : undefined;
-  const existed = typeof id === 'string' && opts.catalog.isCustom(id);
-  const model = opts.catalog.importCustom(doc, replace === undefined ? {} : { replace });
+  const existed = typeof id === 'string' && (await opts.catalog.isCustom(id));
+  const model = await opts.catalog.importCustom(doc, replace === undefined ? {} : { replace });
   opts.audit?.({ type: existed ? 'model.replaced' : 'model.imported', id: model.id, actor: who });
   return summarize(model, false);
 }
@@ -120,7 +126,7 @@ function writeRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
     handler: async (request, reply) => {
       const body = request.body as ImportRequest;
       const doc = typeof body.model === 'string' ? parseOrKeep(body.model) : body.model;
-      return reply.code(201).send(save(opts, doc, body.replace, actor(request.auth)));
+      return reply.code(201).send(await save(opts, doc, body.replace, actor(request.auth)));
     },
   });
   app.post('/api/v1/models/generic-meter', {
@@ -133,14 +139,14 @@ function writeRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
     },
     handler: async (request, reply) => {
       const { replace, ...options } = request.body as GenericRequest;
-      return reply.code(201).send(save(opts, genericMeterModel(options), replace, actor(request.auth)));
+      return reply.code(201).send(await save(opts, genericMeterModel(options), replace, actor(request.auth)));
     },
   });
   app.delete('/api/v1/models/:id', {
     config,
     schema: { summary: 'Delete a custom device model', tags: ['models'], params: Type.Object({ id: Id }) },
     handler: async (request, reply) => {
-      remove(opts, (request.params as { id: string }).id, actor(request.auth));
+      await remove(opts, (request.params as { id: string }).id, actor(request.auth));
       return reply.code(204).send();
     },
   });
@@ -161,14 +167,15 @@ function parseOrKeep(text: string): unknown {
   }
 }
 
-function remove(opts: ModelRouteOptions, id: string, who: string): void {
+async function remove(opts: ModelRouteOptions, id: string, who: string): Promise<void> {
   const { catalog } = opts;
-  if (catalog.isBuiltIn(id))
+  if (await catalog.isBuiltIn(id))
     throw new WattgateError(ErrorCodes.CONFLICT, `"${id}" is a built-in model and cannot be deleted`);
-  if (!catalog.isCustom(id)) throw new WattgateError(ErrorCodes.NOT_FOUND, `no custom device model "${id}"`);
-  const users = opts.usedBy?.(id) ?? [];
+  if (!(await catalog.isCustom(id)))
+    throw new WattgateError(ErrorCodes.NOT_FOUND, `no custom device model "${id}"`);
+  const users = (await opts.usedBy?.(id)) ?? [];
   if (users.length > 0)
     throw new WattgateError(ErrorCodes.CONFLICT, `device model "${id}" is used by ${users.join(', ')}`);
-  catalog.removeCustom(id);
+  await catalog.removeCustom(id);
   opts.audit?.({ type: 'model.deleted', id, actor: who });
 }

@@ -13,21 +13,13 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { AuditEntry } from '../../security/audit/record.js';
 import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
+import type { Remote } from '../../shared/rpc.js';
 import type { WirelessPart } from '../../wireless/part.js';
 import { changeMeta } from '../change-meta.js';
 
 export interface WirelessRouteOptions {
-  wireless: Pick<
-    WirelessPart,
-    | 'devices'
-    | 'unknownDevices'
-    | 'radioOn'
-    | 'permanentlyDisabled'
-    | 'discovery'
-    | 'permitJoin'
-    | 'remove'
-    | 'rebuildNetwork'
-  >;
+  /** The wireless part, or its proxy in the web worker (every answer may be a promise). */
+  wireless: Remote<Pick<WirelessPart, 'overview' | 'permitJoin' | 'remove' | 'rebuildNetwork'>>;
   /** Records an audit entry (opening discovery). */
   audit?: (entry: AuditEntry) => void;
 }
@@ -99,17 +91,20 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
         }),
       },
     },
-    handler: async () => ({
-      radioOn: w.radioOn,
-      permanentlyDisabled: w.permanentlyDisabled,
-      discovery: { open: w.discovery.open, until: iso(w.discovery.until) },
-      devices: w.devices().map((d) => ({ ...d, lastSeen: iso(d.lastSeen) })),
-      unknown: w.unknownDevices().map((u) => ({
-        ...u,
-        firstSeen: new Date(u.firstSeen).toISOString(),
-        lastSeen: new Date(u.lastSeen).toISOString(),
-      })),
-    }),
+    handler: async () => {
+      const o = await w.overview();
+      return {
+        radioOn: o.radioOn,
+        permanentlyDisabled: o.permanentlyDisabled,
+        discovery: { open: o.discovery.open, until: iso(o.discovery.until) },
+        devices: o.devices.map((d) => ({ ...d, lastSeen: iso(d.lastSeen) })),
+        unknown: o.unknown.map((u) => ({
+          ...u,
+          firstSeen: new Date(u.firstSeen).toISOString(),
+          lastSeen: new Date(u.lastSeen).toISOString(),
+        })),
+      };
+    },
   });
   app.post('/api/v1/wireless/discovery', {
     config: { access: ADMIN_ONLY },
