@@ -41,7 +41,7 @@ export type Via = 'session' | 'token';
 
 export type SecurityEvent =
   | { type: 'login.success'; account: string; source: string }
-  | { type: 'login.failure'; account: string; source: string; known: boolean }
+  | { type: 'login.failure'; account: string; source: string; known: boolean; storage?: 'failed' }
   | { type: 'login.locked'; account: string; source: string; lockedUntil: number }
   | { type: 'login.refused-locked'; account: string; source: string; lockedUntil: number }
   | { type: 'password.changed'; account: string; actor: string }
@@ -102,11 +102,13 @@ export class AuthService {
       ? await this.#d.hasher.verify(password, account.passwordHash)
       : await this.#d.hasher.verifyDummy(password);
     if (!account?.passwordHash) {
-      accounts.recordUnknownFailure();
+      this.#recorded(name, source, false, () => accounts.recordUnknownFailure());
       return this.#failed(name, source, false);
     }
     if (!ok) {
-      const r = accounts.recordFailure(account.id, clock.now());
+      const r = this.#recorded(account.name, source, true, () =>
+        accounts.recordFailure(account.id, clock.now()),
+      );
       if (r.kind === 'locked') throw new LockedError(r.lockedUntil);
       if (r.kind === 'counted' && r.lockedUntil !== null) {
         throttle.failure(source);
@@ -120,12 +122,33 @@ export class AuthService {
 
   #succeed(account: Account, source: string): LoginResult {
     const now = this.#d.clock.now();
-    const r = this.#d.accounts.recordSuccess(account.id, now);
+    const r = this.#recorded(account.name, source, true, () =>
+      this.#d.accounts.recordSuccess(account.id, now),
+    );
     if (r.kind === 'locked') throw new LockedError(r.lockedUntil);
     this.#d.throttle.success(source);
     const s = this.#d.sessions.create(account.id, now, source);
     this.#emit({ type: 'login.success', account: account.name, source });
     return { account, token: s.token, sessionId: s.id, csrfToken: s.csrfToken };
+  }
+
+  /**
+   * An attempt's bookkeeping write (the lockout counter must be stored before
+   * the answer, S4). When the disk refuses it (full), the attempt is refused
+   * — never answered as if it had been counted — with 503, and still reported:
+   * the audit log keeps the event in memory until it can write it (issue 14).
+   */
+  #recorded<T>(name: string, source: string, known: boolean, write: () => T): T {
+    try {
+      return write();
+    } catch (cause) {
+      this.#emit({ type: 'login.failure', account: name.slice(0, 64), source, known, storage: 'failed' });
+      throw new WattgateError(
+        ErrorCodes.UNAVAILABLE,
+        'the login attempt cannot be recorded now (storage failing): try again later',
+        { cause },
+      );
+    }
   }
 
   #failed(name: string, source: string, known: boolean): never {

@@ -28,17 +28,26 @@ export function auditFromSecurity(e: SecurityEvent): AuditEntry | null {
         source: e.source,
         result: 'success',
       };
-    case 'login.failure':
+    case 'login.failure': {
+      const storage = e.storage === undefined ? {} : { storage: e.storage };
       return e.known
-        ? { category: 'auth', event: e.type, actor: account(e.account), source: e.source, result: 'failure' }
+        ? {
+            category: 'auth',
+            event: e.type,
+            actor: account(e.account),
+            source: e.source,
+            result: 'failure',
+            ...(e.storage === undefined ? {} : { details: storage }),
+          }
         : {
             category: 'auth',
             event: e.type,
             actor: { kind: 'anonymous', name: null },
             source: e.source,
             result: 'failure',
-            details: { attemptedName: e.account, known: false },
+            details: { attemptedName: e.account, known: false, ...storage },
           };
+    }
     case 'login.locked':
     case 'login.refused-locked':
       return {

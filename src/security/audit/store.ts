@@ -14,8 +14,10 @@
  * - Disk full or any write error never stops the service: the entry waits in
  *   a bounded memory queue (oldest dropped and counted beyond 10 000), the
  *   error is logged once per outage, and every later append (and a retry timer)
- *   first tries to write the queue; on success an `audit.write-recovered`
- *   record says how many waited and how many were lost.
+ *   first tries to write the queue; on success an `audit.storage-failed`
+ *   record (since when, the error, how many records were held) comes first,
+ *   then the held records in order, then `audit.write-recovered` (how many
+ *   waited, how many were lost).
  */
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../db/database.js';
@@ -67,6 +69,8 @@ export class AuditLog {
   readonly #pending: Pending[] = [];
   #dropped = 0;
   #failing = false;
+  /** The first failure of the current outage: when and why (the storage-failed record). */
+  #outage: { since: number; error: string } | undefined;
   #retry: TimerHandle | undefined;
   #inEviction = false;
   readonly #statements = new Map<string, Database.Statement>();
@@ -187,6 +191,26 @@ export class AuditLog {
   #flush(): boolean {
     const written = this.#pending.length;
     try {
+      const outage = this.#outage;
+      if (outage !== undefined) {
+        // First, before the records that waited: that the log could not write, since when, why, how many wait.
+        this.#write(
+          {
+            category: 'audit',
+            event: 'audit.storage-failed',
+            actor: SYSTEM_ACTOR,
+            result: 'failure',
+            details: {
+              since: new Date(outage.since).toISOString(),
+              error: outage.error,
+              held: written,
+              dropped: this.#dropped,
+            },
+          },
+          this.#opts.clock.now(),
+        );
+        this.#outage = undefined;
+      }
       while (this.#pending.length > 0) {
         const p = this.#pending[0] as Pending;
         this.#write(p.entry, p.time);
@@ -217,6 +241,10 @@ export class AuditLog {
     if (this.#failing) return;
     this.#failing = true;
     const error = (e as Error).message;
+    this.#outage ??= {
+      since: this.#opts.clock.now(),
+      error: String((e as { code?: unknown }).code ?? error),
+    };
     this.#opts.log.error({ err: e }, 'audit log write failed; records wait in memory');
     this.#opts.onNotice?.({ type: 'write-failed', error, pending: this.#pending.length + 1 });
   }
