@@ -1,10 +1,11 @@
 /**
- * Processes for the gateway benchmark: the C load client (bench/modbus-load.c,
- * built with gcc against Debian's libmodbus into
- * node_modules/.cache/wattgate-bench/, rebuilt when the source is newer) and
- * the Modbus TCP simulator in its own process (`sim/main.ts tcp`). Every run
- * is bounded: the client by its duration plus a kill timeout, the simulator by
- * a start timeout. Children can be pinned to CPUs with taskset.
+ * Processes for the gateway benchmark: the C load client (bench/modbus-load.c)
+ * and the C Modbus TCP server (bench/modbus-server.c), both built with gcc
+ * against Debian's libmodbus into node_modules/.cache/wattgate-bench/ on first
+ * use (rebuilt when the source is newer); the Node Modbus TCP simulator in its
+ * own process (`sim/main.ts tcp`); the bare Node byte pipe. Every run is
+ * bounded: the client by its duration plus a kill timeout, the servers by a
+ * start timeout. Children can be pinned to CPUs with taskset.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -15,8 +16,7 @@ import { promisify } from 'node:util';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const run = promisify(execFile);
-const SOURCE = join(ROOT, 'bench/modbus-load.c');
-const BINARY = join(ROOT, 'node_modules/.cache/wattgate-bench/modbus-load');
+const CACHE = join(ROOT, 'node_modules/.cache/wattgate-bench');
 
 export interface LoadResult {
   readonly transactions: number;
@@ -28,14 +28,21 @@ export interface LoadResult {
   readonly p99Us: number;
 }
 
-/** Compiles the load client when missing or older than its source; returns its path. */
-export async function buildLoadClient(): Promise<string> {
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
-  mkdirSync(join(BINARY, '..'), { recursive: true });
+/** Compiles bench/NAME.c against libmodbus when missing or older than its source; returns its path. */
+async function buildC(name: string): Promise<string> {
+  const source = join(ROOT, `bench/${name}.c`);
+  const binary = join(CACHE, name);
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  mkdirSync(CACHE, { recursive: true });
   const { stdout: flags } = await run('pkg-config', ['--cflags', '--libs', 'libmodbus']);
-  const args = ['-O2', '-Wall', '-pthread', '-o', BINARY, SOURCE, ...flags.trim().split(/\s+/)];
+  const args = ['-O2', '-Wall', '-pthread', '-o', binary, source, ...flags.trim().split(/\s+/)];
   await run('gcc', args, { timeout: 120_000 });
-  return BINARY;
+  return binary;
+}
+
+/** Compiles the load client (bench/modbus-load.c) when missing or stale; returns its path. */
+export function buildLoadClient(): Promise<string> {
+  return buildC('modbus-load');
 }
 
 /** Prefix for taskset pinning, or none. */
@@ -85,10 +92,9 @@ export async function pinProcess(pid: number | undefined, cpus: string): Promise
   await run('taskset', ['-a', '-p', '-c', cpus, String(pid)], { timeout: 10_000 });
 }
 
-/** Starts a node script (through tsx) and waits for its first stdout line `{"port": N}`. */
-async function startListening(script: string, args: string[], what: string): Promise<SimProcess> {
-  const argv = ['--import', 'tsx', join(ROOT, script), ...args];
-  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts a program and waits for its first stdout line `{"port": N}`. */
+async function startProgram(cmd: string, argv: string[], what: string): Promise<SimProcess> {
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${what} did not start within 20 s`)), 20_000);
     child.once('exit', (code) => fail(new Error(`${what} exited (${code})`)));
@@ -101,6 +107,21 @@ async function startListening(script: string, args: string[], what: string): Pro
     throw e;
   });
   return { port, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/** Starts a node script (through tsx) and waits for its first stdout line `{"port": N}`. */
+function startListening(script: string, args: string[], what: string): Promise<SimProcess> {
+  return startProgram(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], what);
+}
+
+/**
+ * Starts the C libmodbus server (bench/modbus-server.c, compiled on first use)
+ * on a free loopback port, holding registers for `unit` (other unit ids are
+ * answered 0x0B).
+ */
+export async function startCServerProcess(unit: number): Promise<SimProcess> {
+  const binary = await buildC('modbus-server');
+  return startProgram(binary, ['127.0.0.1', '0', String(unit)], 'C Modbus server');
 }
 
 /** Starts `sim/main.ts tcp` in its own node process. */
