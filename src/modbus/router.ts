@@ -92,7 +92,10 @@ export interface RouteRequest {
 interface TargetEntry {
   readonly key: string;
   readonly target: UnitTarget & Part;
-  readonly inflight: Set<Promise<unknown>>;
+  /** Requests dispatched to this target and not settled yet. */
+  inflight: number;
+  /** Set while retiring: called when `inflight` drops to 0. */
+  drained: (() => void) | undefined;
   started: boolean;
 }
 
@@ -170,21 +173,46 @@ export class ModbusRouter implements Part {
     return this.#lineTargets();
   }
 
-  /** Answers one upstream request; never rejects. */
-  async route(req: RouteRequest): Promise<Uint8Array | undefined> {
+  /**
+   * Answers one upstream request; never rejects. Not an async function: one
+   * promise per request (the target's, chained once), no per-request closure
+   * beyond the two settle callbacks.
+   */
+  route(req: RouteRequest): Promise<Uint8Array | undefined> {
     const fc = req.pdu[0] ?? 0;
     const decoded = decodeRequest(req.pdu);
-    if (!decoded.ok) return exception(decoded.functionCode, decoded.exception);
+    if (!decoded.ok) return Promise.resolve(exception(decoded.functionCode, decoded.exception));
     const request = decoded.request.kind === 'raw' ? undefined : decoded.request;
     const refusal = this.#refusal(req.unitId, fc, request);
-    if (refusal !== undefined) return exception(fc, refusal);
+    if (refusal !== undefined) return Promise.resolve(exception(fc, refusal));
     const target = req.unitId === BROADCAST_UNIT_ID ? this.#broadcast : this.targetFor(req.unitId);
-    if (target === undefined) return exception(fc, ExceptionCodes.GATEWAY_PATH_UNAVAILABLE);
-    const entry = this.#devices.get(req.unitId) ?? this.#serial.get(req.unitId);
-    const work = this.#dispatch(target, req, request);
-    if (entry?.target !== target) return work;
-    entry.inflight.add(work);
-    return work.finally(() => entry.inflight.delete(work));
+    if (target === undefined) return Promise.resolve(exception(fc, ExceptionCodes.GATEWAY_PATH_UNAVAILABLE));
+    const owner = this.#devices.get(req.unitId) ?? this.#serial.get(req.unitId);
+    const entry = owner?.target === target ? owner : undefined;
+    let work: Promise<Uint8Array>;
+    try {
+      const { unitId, pdu, signal, source } = req;
+      work = target.handle({ unitId, pdu, request, signal, source });
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    if (entry === undefined) {
+      return work.then(
+        (answer) => this.#checked(target, fc, answer),
+        (error: unknown) => this.#failed(target, fc, error),
+      );
+    }
+    entry.inflight++;
+    return work.then(
+      (answer) => {
+        this.#settled(entry);
+        return this.#checked(target, fc, answer);
+      },
+      (error: unknown) => {
+        this.#settled(entry);
+        return this.#failed(target, fc, error);
+      },
+    );
   }
 
   /** Rules 2–4 of the header; an exception code, or undefined to go on. */
@@ -197,25 +225,26 @@ export class ModbusRouter implements Part {
     return undefined;
   }
 
-  async #dispatch(
-    target: UnitTarget,
-    req: RouteRequest,
-    request: ModbusRequest | undefined,
-  ): Promise<Uint8Array | undefined> {
-    const fc = req.pdu[0] ?? 0;
-    try {
-      const { unitId, pdu, signal, source } = req;
-      const answer = await target.handle({ unitId, pdu, request, signal, source });
-      if (answer instanceof Uint8Array && answer.length >= 1 && answer.length <= 253) return answer;
-      this.#ctx.log.error({ target: target.name, fc }, 'target answered an invalid PDU');
-      return exception(fc, ExceptionCodes.SERVER_DEVICE_FAILURE);
-    } catch (error) {
-      const code = exceptionForError(error);
-      if (code === undefined) return undefined;
-      if (code === ExceptionCodes.SERVER_DEVICE_FAILURE)
-        this.#ctx.log.error({ err: error, target: target.name, fc }, 'target failed');
-      return exception(fc, code);
-    }
+  /** Rule 6: a target's answer must be a 1–253 byte PDU, else 0x04. */
+  #checked(target: UnitTarget, fc: number, answer: unknown): Uint8Array {
+    if (answer instanceof Uint8Array && answer.length >= 1 && answer.length <= 253) return answer;
+    this.#ctx.log.error({ target: target.name, fc }, 'target answered an invalid PDU');
+    return exception(fc, ExceptionCodes.SERVER_DEVICE_FAILURE);
+  }
+
+  /** Rule 6: a target's error mapped to its exception (undefined: answer nothing). */
+  #failed(target: UnitTarget, fc: number, error: unknown): Uint8Array | undefined {
+    const code = exceptionForError(error);
+    if (code === undefined) return undefined;
+    if (code === ExceptionCodes.SERVER_DEVICE_FAILURE)
+      this.#ctx.log.error({ err: error, target: target.name, fc }, 'target failed');
+    return exception(fc, code);
+  }
+
+  /** One request of `entry` settled; a retiring entry stops once none is left. */
+  #settled(entry: TargetEntry): void {
+    entry.inflight--;
+    if (entry.inflight === 0) entry.drained?.();
   }
 
   /** Replaces the tables; returns the entries no longer used. */
@@ -245,7 +274,7 @@ export class ModbusRouter implements Part {
       }
       const log = this.#ctx.log.child({ device: cfg.name });
       const target = this.#opts.createDeviceTarget(cfg, { log, clock: this.#ctx.clock });
-      next.set(cfg.virtualId, { key, target, inflight: new Set(), started: false });
+      next.set(cfg.virtualId, { key, target, inflight: 0, drained: undefined, started: false });
     }
     return next;
   }
@@ -262,7 +291,7 @@ export class ModbusRouter implements Part {
       }
       const log = this.#ctx.log.child({ line: cfg.name });
       const target = factory(cfg, { log, clock: this.#ctx.clock });
-      next.set(cfg.name, { key, target, inflight: new Set(), started: false });
+      next.set(cfg.name, { key, target, inflight: 0, drained: undefined, started: false });
     }
     return next;
   }
@@ -290,9 +319,13 @@ export class ModbusRouter implements Part {
   /** Stops a removed target once the requests it holds have settled. */
   #retire(entry: TargetEntry): void {
     this.#retiring.add(entry);
-    void Promise.allSettled([...entry.inflight])
-      .then(() => this.#stopEntry(entry))
-      .finally(() => this.#retiring.delete(entry));
+    const drained =
+      entry.inflight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            entry.drained = resolve;
+          });
+    void drained.then(() => this.#stopEntry(entry)).finally(() => this.#retiring.delete(entry));
   }
 
   async #stopEntry(entry: TargetEntry): Promise<void> {

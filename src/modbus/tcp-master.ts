@@ -21,7 +21,8 @@
  * for TCP devices too), at most `maxQueue` (default 64) together; beyond that
  * → BUSY (0x06). A frame alone on the wire is written at once; frames sent
  * while others are in flight are written together on setImmediate (one
- * syscall per event-loop turn for many upstream connections).
+ * syscall per event-loop turn for many upstream connections), framed back to
+ * back into one buffer (no per-frame buffer, no concatenation).
  *
  * Time. A request's `timeoutMs` bounds (a) its wait in the queue and (b) its
  * wait for the reply once sent, so it settles within 2 × timeoutMs. A reply
@@ -40,6 +41,14 @@
  * (never sent) with ABORTED; once sent, its reply is ignored and it settles
  * ABORTED.
  *
+ * Cost per request (the gateway's hot path): no timer and no abort listener
+ * per request. The reply timeouts share one timer (transactions.ts), the
+ * queue waits another, each armed for the earliest deadline; a signal gets
+ * one abort listener per master while it has queued requests (kept until it
+ * aborts, the master stops, or more than 256 signals are watched). A read
+ * reply (FC 1–4) is checked on its byte count and length without decoding
+ * its values (`answersRequest`).
+ *
  * Garbage. A frame with another protocol id is skipped (resync on the MBAP
  * length); a reply nobody waits for is counted and dropped; an MBAP length
  * that cannot delimit the stream, or a partial frame not completed within
@@ -49,15 +58,19 @@
  *
  * Stop rejects everything pending with UNAVAILABLE and stops reconnecting.
  */
+import { assertIntRange } from '../protocol/modbus/bytes.js';
 import {
   decodeResponse,
   EXCEPTION_FLAG,
   ExceptionCodes,
   encodeException,
-  encodeTcpAdu,
+  Limits,
+  MBAP_HEADER_LENGTH,
   type ModbusRequest,
   TcpFrameParser,
+  type TcpPushResult,
 } from '../protocol/modbus/index.js';
+import { writeTcpAdu } from '../protocol/modbus/mbap.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { type ErrorCode, ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Part } from '../shared/lifecycle.js';
@@ -128,17 +141,47 @@ export interface TcpMasterContext {
   readonly clock: Clock;
 }
 
+/** One request; also its own expectation in Transactions (unit id and function code of the reply). */
 interface Job {
   readonly req: MasterRequest;
+  readonly unitId: number;
   readonly fc: number;
   readonly resolve: (pdu: Uint8Array) => void;
   readonly reject: (error: WattgateError) => void;
   settled: boolean;
-  waitTimer: TimerHandle | undefined;
-  onAbort: (() => void) | undefined;
+  /** While queued: the monotonic time its wait in the queue ends. */
+  queuedUntil: number;
+  /** Enqueue order (queue timeouts due at the same time settle in this order). */
+  seq: number;
+  /** Its transaction id once sent. */
+  id: number;
 }
 
+/** Above this many watched signals, those with no queued request lose their listener. */
+const WATCHED_SIGNALS_MAX = 256;
+
 const err = (code: ErrorCode, message: string) => new WattgateError(code, message);
+
+/**
+ * `decodeResponse(pdu, request).ok` for a reply whose function code matches
+ * the request (no exception flag), without decoding the values: the reads
+ * (FC 1–4), the common forwarded case, are checked on their byte count and
+ * length alone, exactly the checks decodeResponse makes for them; every other
+ * request goes through decodeResponse.
+ */
+export function answersRequest(pdu: Uint8Array, request: ModbusRequest): boolean {
+  if (pdu[0] === request.fc) {
+    if (request.kind === 'read-registers') {
+      const count = 2 * request.quantity;
+      return pdu[1] === count && pdu.length === 2 + count;
+    }
+    if (request.kind === 'read-bits') {
+      const count = Math.ceil(request.quantity / 8);
+      return pdu[1] === count && pdu.length === 2 + count;
+    }
+  }
+  return decodeResponse(pdu, request).ok;
+}
 
 export class ModbusTcpMaster implements Part {
   readonly name: string;
@@ -148,13 +191,24 @@ export class ModbusTcpMaster implements Part {
   readonly #options: TcpMasterOptions;
   #maxInFlight: number;
   readonly #maxQueue: number;
-  readonly #tx: Transactions<Uint8Array>;
+  readonly #tx: Transactions<Uint8Array, Job>;
   readonly #parser = new TcpFrameParser();
+  readonly #result: TcpPushResult = { adus: [], events: [], pending: 'none' };
   readonly #high: Job[] = [];
   readonly #low: Job[] = [];
-  /** Frames written in this event-loop turn, flushed together (one syscall) on setImmediate. */
-  #out: Uint8Array[] = [];
+  /** Requests sent in this event-loop turn, framed into one buffer and written together (one syscall) on setImmediate. */
+  #out: Job[] = [];
+  #outBytes = 0;
   #flushing = false;
+  readonly #flushNow = (): void => this.#flush();
+  #queueTimer: TimerHandle | undefined;
+  /** The end of wait the queue timer is armed for; Infinity when none. */
+  #queueTimerAt = Number.POSITIVE_INFINITY;
+  readonly #onQueueTimer = (): void => this.#expireQueued();
+  #seq = 0;
+  /** Signals of queued jobs → their one abort listener. */
+  readonly #watched = new Map<AbortSignal, () => void>();
+  readonly #settle = (outcome: Outcome<Uint8Array>, job: Job): void => this.#done(job, outcome);
   #client: TcpClient | undefined;
   #stream: ByteStream | undefined;
   #running = false;
@@ -171,7 +225,7 @@ export class ModbusTcpMaster implements Part {
     this.#maxInFlight = options.maxInFlight ?? TCP_MASTER_DEFAULTS.maxInFlight;
     this.#maxQueue = options.maxQueue ?? TCP_MASTER_DEFAULTS.maxQueue;
     const quarantine = options.quarantineMs === undefined ? {} : { quarantineMs: options.quarantineMs };
-    this.#tx = new Transactions<Uint8Array>({ clock: ctx.clock, ...quarantine });
+    this.#tx = new Transactions<Uint8Array, Job>({ clock: ctx.clock, ...quarantine });
   }
 
   get stats(): TcpMasterStats {
@@ -220,6 +274,7 @@ export class ModbusTcpMaster implements Part {
     this.#stream = undefined;
     this.#tx.failAll(err(ErrorCodes.UNAVAILABLE, 'stopped'));
     this.#rejectQueue(ErrorCodes.UNAVAILABLE, 'stopped');
+    this.#unwatch(true);
     client?.close();
   }
 
@@ -228,12 +283,14 @@ export class ModbusTcpMaster implements Part {
     return new Promise<Uint8Array>((resolve, reject) => {
       const job: Job = {
         req,
+        unitId: req.unitId,
         fc: req.pdu[0] ?? 0,
         resolve,
         reject,
         settled: false,
-        waitTimer: undefined,
-        onAbort: undefined,
+        queuedUntil: 0,
+        seq: 0,
+        id: -1,
       };
       this.#admit(job);
     });
@@ -265,48 +322,111 @@ export class ModbusTcpMaster implements Part {
     return job.req.priority === 'low' ? this.#low : this.#high;
   }
 
+  /**
+   * Queues a job. Its wait is bounded by the one queue timer (armed for the
+   * earliest end of wait, not one timer per job); its signal gets one abort
+   * listener per master (kept while the signal lives, not added and removed
+   * per job).
+   */
   #enqueue(job: Job): void {
     this.#queueOf(job).push(job);
     this.#c.maxQueueDepth = Math.max(this.#c.maxQueueDepth, this.#queued);
-    job.waitTimer = this.#ctx.clock.setTimeout(() => this.#expireQueued(job), job.req.timeoutMs);
-    job.onAbort = () => {
-      if (this.#unqueue(job)) this.#fail(job, ErrorCodes.ABORTED, 'aborted before send');
+    const now = this.#ctx.clock.monotonic();
+    job.seq = ++this.#seq;
+    job.queuedUntil = now + Math.max(0, job.req.timeoutMs);
+    if (job.queuedUntil < this.#queueTimerAt) this.#armQueueTimer(job.queuedUntil, now);
+    this.#watch(job.req.signal);
+  }
+
+  #armQueueTimer(at: number, now: number): void {
+    this.#queueTimer?.cancel();
+    this.#queueTimerAt = at;
+    this.#queueTimer = this.#ctx.clock.setTimeout(this.#onQueueTimer, at - now);
+  }
+
+  #disarmQueueTimer(): void {
+    this.#queueTimer?.cancel();
+    this.#queueTimer = undefined;
+    this.#queueTimerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** The queue timer fired: every job whose wait is over fails, the timer is re-armed for the next. */
+  #expireQueued(): void {
+    this.#queueTimer = undefined;
+    this.#queueTimerAt = Number.POSITIVE_INFINITY;
+    const now = this.#ctx.clock.monotonic();
+    const due: Job[] = [];
+    let next = Number.POSITIVE_INFINITY;
+    const keep = (job: Job): boolean => {
+      if (job.queuedUntil <= now) {
+        due.push(job);
+        return false;
+      }
+      if (job.queuedUntil < next) next = job.queuedUntil;
+      return true;
     };
-    job.req.signal.addEventListener('abort', job.onAbort, { once: true });
+    this.#replaceQueue(this.#high, keep);
+    this.#replaceQueue(this.#low, keep);
+    if (next < this.#queueTimerAt) this.#armQueueTimer(next, now);
+    due.sort((a, b) => a.queuedUntil - b.queuedUntil || a.seq - b.seq);
+    for (const job of due) {
+      if (this.#stream === undefined) this.#fail(job, ErrorCodes.UNAVAILABLE, 'no connection in time');
+      else this.#fail(job, ErrorCodes.TIMEOUT, `not sent within ${job.req.timeoutMs} ms (queue)`);
+    }
   }
 
-  /** Removes a job from its queue with its timer and abort listener; false if it was not queued. */
-  #unqueue(job: Job, remove = true): boolean {
-    job.waitTimer?.cancel();
-    job.waitTimer = undefined;
-    if (job.onAbort) job.req.signal.removeEventListener('abort', job.onAbort);
-    job.onAbort = undefined;
-    if (!remove) return false;
-    const queue = this.#queueOf(job);
-    const index = queue.indexOf(job);
-    if (index < 0) return false;
-    queue.splice(index, 1);
-    return true;
+  /** Keeps, in order, the jobs of `queue` for which `keep` is true. */
+  #replaceQueue(queue: Job[], keep: (job: Job) => boolean): void {
+    let n = 0;
+    for (const job of queue) if (keep(job)) queue[n++] = job;
+    queue.length = n;
   }
 
-  #expireQueued(job: Job): void {
-    if (!this.#unqueue(job)) return;
-    if (this.#stream === undefined) this.#fail(job, ErrorCodes.UNAVAILABLE, 'no connection in time');
-    else this.#fail(job, ErrorCodes.TIMEOUT, `not sent within ${job.req.timeoutMs} ms (queue)`);
+  #watch(signal: AbortSignal): void {
+    if (this.#watched.has(signal)) return;
+    if (this.#watched.size >= WATCHED_SIGNALS_MAX) this.#unwatch(false);
+    const onAbort = (): void => {
+      this.#watched.delete(signal);
+      this.#abortQueued(signal);
+    };
+    this.#watched.set(signal, onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /** Removes the abort listeners: all, or (`all` false) those of signals with no queued job. */
+  #unwatch(all: boolean): void {
+    const inUse = new Set<AbortSignal>();
+    if (!all) for (const job of [...this.#high, ...this.#low]) inUse.add(job.req.signal);
+    for (const [signal, onAbort] of this.#watched) {
+      if (inUse.has(signal)) continue;
+      signal.removeEventListener('abort', onAbort);
+      this.#watched.delete(signal);
+    }
+  }
+
+  /** A signal aborted: its queued jobs are dropped at once (never sent), ABORTED. */
+  #abortQueued(signal: AbortSignal): void {
+    const dropped: Job[] = [];
+    const keep = (job: Job): boolean => {
+      if (job.req.signal !== signal) return true;
+      dropped.push(job);
+      return false;
+    };
+    this.#replaceQueue(this.#high, keep);
+    this.#replaceQueue(this.#low, keep);
+    dropped.sort((a, b) => a.seq - b.seq);
+    for (const job of dropped) this.#fail(job, ErrorCodes.ABORTED, 'aborted before send');
   }
 
   #rejectQueue(code: ErrorCode, why: string): void {
-    for (const job of [...this.#high.splice(0), ...this.#low.splice(0)]) {
-      this.#unqueue(job, false);
-      this.#fail(job, code, why);
-    }
+    this.#disarmQueueTimer();
+    for (const job of [...this.#high.splice(0), ...this.#low.splice(0)]) this.#fail(job, code, why);
   }
 
   #pump(): void {
     const stream = this.#stream;
     while (stream?.isOpen && this.#queued > 0 && this.#tx.pending < this.#maxInFlight) {
       const job = (this.#high.length > 0 ? this.#high.shift() : this.#low.shift()) as Job;
-      this.#unqueue(job, false);
       if (job.req.signal.aborted) this.#fail(job, ErrorCodes.ABORTED, 'aborted before send');
       else this.#send(job);
     }
@@ -314,10 +434,11 @@ export class ModbusTcpMaster implements Part {
 
   #send(job: Job): void {
     const { unitId, timeoutMs, pdu } = job.req;
-    let adu: Uint8Array;
     try {
-      const id = this.#tx.begin({ unitId, fc: job.fc }, timeoutMs, (o) => this.#done(job, o));
-      adu = encodeTcpAdu({ transactionId: id, unitId, pdu });
+      if (pdu.length < 1 || pdu.length > Limits.PDU_MAX) {
+        assertIntRange(pdu.length, 1, Limits.PDU_MAX, 'tcp-adu.pdu.length');
+      }
+      job.id = this.#tx.begin(job, timeoutMs, this.#settle);
     } catch (e) {
       this.#fail(job, ErrorCodes.BUSY, (e as Error).message);
       return;
@@ -325,21 +446,31 @@ export class ModbusTcpMaster implements Part {
     this.#c.sent++;
     this.#deadlineMs = this.#tx.pending === 1 ? timeoutMs : Math.max(this.#deadlineMs, timeoutMs);
     if (this.#tx.pending === 1 && !this.#flushing) {
-      this.#stream?.write(adu); // alone on the wire: no reason to wait for the turn to end
+      // alone on the wire: no reason to wait for the turn to end
+      const frame = Buffer.allocUnsafe(MBAP_HEADER_LENGTH + pdu.length);
+      writeTcpAdu(frame, 0, job.id, unitId, pdu);
+      this.#stream?.write(frame);
       return;
     }
-    this.#out.push(adu);
+    this.#out.push(job);
+    this.#outBytes += MBAP_HEADER_LENGTH + pdu.length;
     if (!this.#flushing) {
       this.#flushing = true;
-      setImmediate(() => this.#flush());
+      setImmediate(this.#flushNow);
     }
   }
 
+  /** Writes the frames of this turn's requests, back to back in one buffer, in one write. */
   #flush(): void {
     this.#flushing = false;
     const out = this.#out;
+    if (out.length === 0) return;
+    const buffer = Buffer.allocUnsafe(this.#outBytes);
     this.#out = [];
-    if (out.length > 0) this.#stream?.write(out.length === 1 ? (out[0] as Uint8Array) : Buffer.concat(out));
+    this.#outBytes = 0;
+    let offset = 0;
+    for (const job of out) offset = writeTcpAdu(buffer, offset, job.id, job.unitId, job.req.pdu);
+    this.#stream?.write(buffer);
   }
 
   /** The waitress settled a sent request: reply, timeout or connection loss. */
@@ -370,7 +501,7 @@ export class ModbusTcpMaster implements Part {
   /** Function code and exception flag are already matched; checks the body against the request. */
   #answers(job: Job, pdu: Uint8Array): boolean {
     if (pdu[0] === (job.fc | EXCEPTION_FLAG)) return pdu.length === 2;
-    return job.req.request === undefined || decodeResponse(pdu, job.req.request).ok;
+    return job.req.request === undefined || answersRequest(pdu, job.req.request);
   }
 
   #fail(job: Job, code: ErrorCode, why: string): void {
@@ -398,13 +529,15 @@ export class ModbusTcpMaster implements Part {
     if (this.#stream !== stream) return;
     this.#stream = undefined;
     this.#out = []; // frames not yet written belong to the requests failed below
+    this.#outBytes = 0;
     if (reason === 'frame-deadline') this.#c.resets++;
     this.#tx.failAll(err(ErrorCodes.UNAVAILABLE, `connection closed (${reason})`));
     this.#rejectQueue(ErrorCodes.UNAVAILABLE, `connection closed (${reason})`);
   }
 
   #onData(stream: ByteStream, chunk: Uint8Array): void {
-    const { adus, events, pending } = this.#parser.push(chunk);
+    // The reply stream's parse result is reused from chunk to chunk (nothing here feeds the parser again).
+    const { adus, events, pending } = this.#parser.pushInto(chunk, this.#result);
     for (const adu of adus) {
       const r = this.#tx.deliver(adu.transactionId, adu.unitId, adu.pdu[0] ?? 0, adu.pdu);
       if (r === 'late') this.#c.lateReplies++;

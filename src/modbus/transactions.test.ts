@@ -126,3 +126,36 @@ test('fail settles one request and quarantines its id', () => {
   assert.ok(o && !o.ok && hasCode(o.error, ErrorCodes.ABORTED));
   assert.equal(tx.deliver(a, 1, 3, 'x'), 'late');
 });
+
+test('one timer for all requests: each times out at its own deadline, in deadline order', () => {
+  const { clock, outcomes, begin, tx } = setup();
+  const order: number[] = [];
+  const track = (timeoutMs: number): number => {
+    const id: number = tx.begin({ unitId: 1, fc: 3 }, timeoutMs, (o, expect) => {
+      assert.equal(expect.fc, 3, 'done receives the expectation given to begin');
+      assert.ok(!o.ok);
+      order.push(id);
+    });
+    return id;
+  };
+  const slow = track(300);
+  const a = track(100);
+  const fast = track(50);
+  const b = track(100);
+  const answered = begin(3, 1, 100);
+  assert.equal(clock.pendingTimers, 1, 'one timer, not one per request');
+  assert.equal(tx.deliver(answered, 1, 3, 'x'), 'delivered');
+  clock.advance(49);
+  assert.deepEqual(order, []);
+  clock.advance(1);
+  assert.deepEqual(order, [fast]);
+  clock.advance(50);
+  assert.deepEqual(order, [fast, a, b], 'equal deadlines time out in begin order');
+  assert.equal(outcomes.size, 1, 'the answered request did not time out');
+  clock.advance(199);
+  assert.equal(order.length, 3);
+  clock.advance(1);
+  assert.deepEqual(order, [fast, a, b, slow]);
+  assert.equal(tx.pending, 0);
+  assert.equal(clock.pendingTimers, 0, 'nothing left to time out: the timer is not re-armed');
+});

@@ -13,7 +13,11 @@
  *   known id but another unit or function is discarded ('mismatch') and the
  *   request keeps waiting for its own reply or its timeout.
  * - Timeouts run on the injected Clock; a timed-out request settles with
- *   WG_ERR_TIMEOUT and its id goes to quarantine.
+ *   WG_ERR_TIMEOUT and its id goes to quarantine. One timer per instance,
+ *   armed for the earliest deadline (not one per request): when it fires,
+ *   every request due by then times out (in the order they began) and it is
+ *   re-armed for the next deadline. A request that settles leaves the timer
+ *   as it is; a timer that finds nothing due is simply not re-armed.
  * - `failAll` settles every pending request with one error (the connection
  *   closed) and forgets the quarantine: replies on a closed connection can
  *   never arrive.
@@ -44,22 +48,30 @@ export interface TransactionsOptions {
   readonly firstId?: number;
 }
 
-interface Entry<T> {
-  readonly expect: Expectation;
-  readonly done: (outcome: Outcome<T>) => void;
-  readonly timer: TimerHandle;
+/** Settles a request; it is given the expectation object passed to `begin` (a per-request context). */
+export type Done<T, E extends Expectation = Expectation> = (outcome: Outcome<T>, expect: E) => void;
+
+interface Entry<T, E extends Expectation> {
+  readonly expect: E;
+  readonly done: Done<T, E>;
+  /** Monotonic time at which it times out. */
+  readonly deadline: number;
 }
 
 const ID_SPACE = 0x10000;
 const EXCEPTION_FLAG = 0x80;
 
-export class Transactions<T> {
+export class Transactions<T, E extends Expectation = Expectation> {
   readonly #clock: Clock;
   readonly #quarantineMs: number;
-  readonly #pending = new Map<number, Entry<T>>();
+  readonly #pending = new Map<number, Entry<T, E>>();
   /** Timed-out id → monotonic time until which it stays reserved. */
   readonly #late = new Map<number, number>();
   #next: number;
+  #timer: TimerHandle | undefined;
+  /** The deadline the timer is armed for; Infinity when none is armed. */
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #onTimer = (): void => this.#sweep();
 
   constructor(options: TransactionsOptions) {
     this.#clock = options.clock;
@@ -82,13 +94,17 @@ export class Transactions<T> {
   }
 
   /**
-   * Registers a request and starts its timer; returns its transaction id.
+   * Registers a request and starts its timeout; returns its transaction id.
+   * `done` is called once with the outcome and `expect` (so a caller can pass
+   * one function for every request and its own request object as `expect`).
    * Throws WG_ERR_BUSY when all 65 536 ids are pending or quarantined.
    */
-  begin(expect: Expectation, timeoutMs: number, done: (outcome: Outcome<T>) => void): number {
-    const id = this.#allocate();
-    const timer = this.#clock.setTimeout(() => this.#expire(id), timeoutMs);
-    this.#pending.set(id, { expect, done, timer });
+  begin(expect: E, timeoutMs: number, done: Done<T, E>): number {
+    const now = this.#clock.monotonic();
+    const id = this.#allocate(now);
+    const deadline = now + Math.max(0, timeoutMs || 0); // NaN or negative: due at once
+    this.#pending.set(id, { expect, done, deadline });
+    if (deadline < this.#timerAt) this.#arm(deadline, now);
     return id;
   }
 
@@ -105,8 +121,7 @@ export class Transactions<T> {
       return 'mismatch';
     }
     this.#pending.delete(id);
-    entry.timer.cancel();
-    entry.done({ ok: true, value });
+    entry.done({ ok: true, value }, expect);
     return 'delivered';
   }
 
@@ -114,8 +129,8 @@ export class Transactions<T> {
   fail(id: number, error: WattgateError): boolean {
     const entry = this.#pending.get(id);
     if (entry === undefined) return false;
-    this.#retire(id, entry);
-    entry.done({ ok: false, error });
+    this.#retire(id);
+    entry.done({ ok: false, error }, entry.expect);
     return true;
   }
 
@@ -124,29 +139,49 @@ export class Transactions<T> {
     const entries = [...this.#pending.values()];
     this.#pending.clear();
     this.#late.clear();
-    for (const entry of entries) entry.timer.cancel();
-    for (const entry of entries) entry.done({ ok: false, error });
+    this.#disarm();
+    for (const entry of entries) entry.done({ ok: false, error }, entry.expect);
     return entries.length;
   }
 
-  #expire(id: number): void {
-    const entry = this.#pending.get(id);
-    if (entry === undefined) return;
-    this.#retire(id, entry);
-    entry.done({
-      ok: false,
-      error: new WattgateError(ErrorCodes.TIMEOUT, `no reply to transaction ${id} in time`),
-    });
+  #arm(at: number, now: number): void {
+    this.#timer?.cancel();
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(this.#onTimer, at - now);
   }
 
-  #retire(id: number, entry: Entry<T>): void {
-    entry.timer.cancel();
+  #disarm(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** The timer fired: times out every request due, re-arms for the next deadline. */
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = this.#clock.monotonic();
+    const due: Array<[number, Entry<T, E>]> = [];
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, entry] of this.#pending) {
+      if (entry.deadline <= now) due.push([id, entry]);
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    for (const [id] of due) this.#retire(id);
+    if (next < this.#timerAt) this.#arm(next, now);
+    due.sort((a, b) => a[1].deadline - b[1].deadline); // stable: begin order among equal deadlines
+    for (const [id, entry] of due) {
+      const error = new WattgateError(ErrorCodes.TIMEOUT, `no reply to transaction ${id} in time`);
+      entry.done({ ok: false, error }, entry.expect);
+    }
+  }
+
+  #retire(id: number): void {
     this.#pending.delete(id);
     this.#late.set(id, this.#clock.monotonic() + this.#quarantineMs);
   }
 
-  #allocate(): number {
-    const now = this.#clock.monotonic();
+  #allocate(now: number): number {
     for (let tries = 0; tries < ID_SPACE; tries++) {
       const id = this.#next;
       this.#next = (id + 1) & 0xffff;

@@ -220,3 +220,23 @@ test('onClose after the close still fires (on a microtask); handlers that throw 
   assert.equal(r.streams[0]?.write(Buffer.of(1)), false);
   await r.server.stop();
 });
+
+test('writes of one tick (corked after the first) all arrive, in order; a listener removed in a dispatch', async () => {
+  const seen: string[] = [];
+  const r = await rig(systemClock, {}, (s) => {
+    const off = s.onData((b) => seen.push(`a:${b.length}`));
+    s.onData((b) => {
+      seen.push(`b:${b.length}`);
+      off(); // unsubscribing during a dispatch takes effect from the next chunk
+      for (let i = 0; i < 50; i++) s.write(Buffer.from(`${i},`));
+    });
+  });
+  const peer = await dial(r.port);
+  peer.socket.write('go');
+  const want = Array.from({ length: 50 }, (_, i) => `${i},`).join('');
+  await until(() => Buffer.concat(peer.received).toString() === want, 'all 50 answers');
+  peer.socket.write('again');
+  await until(() => seen.length === 3, 'second chunk');
+  assert.deepEqual(seen, ['a:2', 'b:2', 'b:5']);
+  peer.socket.destroy();
+});

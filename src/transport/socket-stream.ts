@@ -11,6 +11,11 @@
  *   reading is paused, so no new requests are parsed, until the buffer drains.
  *   A paused peer receives nothing and sends nothing we read, so the idle timeout
  *   ends it; beyond `maxWriteBufferBytes` it is closed at once ('write-overflow').
+ * - write batching: the first write of a stream in a tick goes to the kernel
+ *   at once; further writes of the same stream before the tick ends (pipelined
+ *   answers completed together) are corked and go out together, in one
+ *   writev, on process.nextTick — at most `CORK_LIMIT_BYTES` are held, so
+ *   the limits above see no more unsent bytes than before.
  * Socket errors (ECONNRESET …) never escape: they are logged at debug and end
  * the stream with reason 'peer' or 'error'.
  */
@@ -39,6 +44,8 @@ export const DEFAULT_FLOW: StreamFlowOptions = {
 /** TCP keep-alive probe delay: finds dead peers behind the idle timeout's back too. */
 const KEEPALIVE_MS = 30_000;
 const PEER_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+/** Corked bytes beyond this are handed to the kernel at once (below the 16 KiB floor of the write limits). */
+const CORK_LIMIT_BYTES = 8 * 1024;
 
 let lastId = 0;
 
@@ -56,6 +63,19 @@ export class SocketStream extends StreamBase implements ByteStream {
   #lastDataAt: number;
   #idleTimer: TimerHandle | undefined;
   #readPaused = false;
+  /** The tick of this stream's last write, and whether the socket is corked until the tick ends. */
+  #lastWriteTick = -1;
+  #corked = false;
+
+  /** Ticks: a tick ends on the process.nextTick scheduled by the first write anyone made in it. */
+  static #tick = 0;
+  static #tickEnding = false;
+  static readonly #corkedStreams: SocketStream[] = [];
+  static readonly #endTick = (): void => {
+    SocketStream.#tickEnding = false;
+    SocketStream.#tick++;
+    for (const stream of SocketStream.#corkedStreams.splice(0)) stream.#uncork();
+  };
 
   constructor(socket: Socket, ctx: TransportContext, flow: StreamFlowOptions = DEFAULT_FLOW) {
     super(ctx.clock);
@@ -84,8 +104,19 @@ export class SocketStream extends StreamBase implements ByteStream {
 
   write(bytes: Uint8Array): boolean {
     if (!this.isOpen) return false;
-    const flushed = this.#socket.write(bytes);
-    const pending = this.#socket.writableLength;
+    const socket = this.#socket;
+    if (!SocketStream.#tickEnding) {
+      SocketStream.#tickEnding = true;
+      process.nextTick(SocketStream.#endTick);
+    } else if (this.#lastWriteTick === SocketStream.#tick && !this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      SocketStream.#corkedStreams.push(this);
+    }
+    this.#lastWriteTick = SocketStream.#tick;
+    const flushed = socket.write(bytes);
+    if (this.#corked && socket.writableLength >= CORK_LIMIT_BYTES) this.#uncork();
+    const pending = socket.writableLength;
     if (pending > this.#flow.maxWriteBufferBytes) {
       this.close(CloseReasons.WRITE_OVERFLOW);
       return false;
@@ -102,6 +133,12 @@ export class SocketStream extends StreamBase implements ByteStream {
     if (!this.isOpen) return;
     this.#socket.destroy();
     this.finish(reason);
+  }
+
+  #uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    if (!this.#socket.destroyed) this.#socket.uncork();
   }
 
   /** Applies new flow limits live (the idle period restarts from the last received byte). */

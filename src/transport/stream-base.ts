@@ -21,6 +21,8 @@ export abstract class StreamBase {
   protected abstract readonly log: Logger;
   readonly #clock: Clock;
   readonly #dataFns = new Set<(bytes: Uint8Array) => void>();
+  /** The data listeners as an array, rebuilt only when they change (not copied per chunk). */
+  #dataList: ReadonlyArray<(bytes: Uint8Array) => void> = [];
   readonly #closeFns = new Set<(reason: string) => void>();
   #reason: string | undefined;
   #deadline: TimerHandle | undefined;
@@ -42,7 +44,12 @@ export abstract class StreamBase {
 
   onData(fn: (bytes: Uint8Array) => void): () => void {
     this.#dataFns.add(fn);
-    return () => this.#dataFns.delete(fn);
+    this.#dataList = [...this.#dataFns];
+    return () => {
+      const had = this.#dataFns.delete(fn);
+      if (had) this.#dataList = [...this.#dataFns];
+      return had;
+    };
   }
 
   onClose(fn: (reason: string) => void): () => void {
@@ -71,7 +78,7 @@ export abstract class StreamBase {
   /** Hands a received chunk to the data listeners; one that throws closes the stream ('error'). */
   protected dispatch(chunk: Uint8Array): void {
     if (!this.isOpen) return;
-    for (const fn of [...this.#dataFns]) {
+    for (const fn of this.#dataList) {
       try {
         fn(chunk);
       } catch (error) {
@@ -90,6 +97,7 @@ export abstract class StreamBase {
     this.onFinish();
     this.disarmDeadline();
     this.#dataFns.clear();
+    this.#dataList = [];
     const fns = [...this.#closeFns];
     this.#closeFns.clear();
     for (const fn of fns) this.#callCloseFn(fn, reason);

@@ -3,7 +3,15 @@
  * Modbus), length (u16, = unit id + PDU bytes), unit id (u8); then the PDU.
  * Valid lengths are 2..254 (a PDU of 1..253 bytes), SEC-H1.
  */
-import { assertIntRange, assertU8, assertU16, copyBytes, readU16, writeU16 } from './bytes.js';
+import {
+  assertIntRange,
+  assertU8,
+  assertU16,
+  copyBytes,
+  invalidArgument,
+  readU16,
+  writeU16,
+} from './bytes.js';
 import { Limits } from './function-codes.js';
 
 export const MBAP_HEADER_LENGTH = 7;
@@ -58,16 +66,44 @@ export function decodeMbapHeader(
 /** MBAP header + PDU. Throws INVALID_ARGUMENT unless the PDU is 1..253 bytes. */
 export function encodeTcpAdu(adu: TcpAdu): Uint8Array {
   assertIntRange(adu.pdu.length, 1, Limits.PDU_MAX, 'tcp-adu.pdu.length');
-  const header = encodeMbapHeader({
-    transactionId: adu.transactionId,
-    protocolId: MODBUS_PROTOCOL_ID,
-    length: adu.pdu.length + 1,
-    unitId: adu.unitId,
-  });
   const out = new Uint8Array(MBAP_HEADER_LENGTH + adu.pdu.length);
-  out.set(header);
-  out.set(adu.pdu, MBAP_HEADER_LENGTH);
+  writeTcpAdu(out, 0, adu.transactionId, adu.unitId, adu.pdu);
   return out;
+}
+
+/**
+ * Writes one ADU (MBAP header + PDU, 7 + pdu.length bytes) into `out` at
+ * `offset` and returns the offset after it: several frames can be written back
+ * to back into one buffer, with no per-frame allocation and no concatenation.
+ * Same checks as `encodeTcpAdu` (INVALID_ARGUMENT), and `out` must hold the frame.
+ */
+export function writeTcpAdu(
+  out: Uint8Array,
+  offset: number,
+  transactionId: number,
+  unitId: number,
+  pdu: Uint8Array,
+): number {
+  const n = pdu.length;
+  if (n < 1 || n > Limits.PDU_MAX) assertIntRange(n, 1, Limits.PDU_MAX, 'tcp-adu.pdu.length');
+  if ((transactionId & 0xffff) !== transactionId) assertU16(transactionId, 'mbap.transactionId');
+  if ((unitId & 0xff) !== unitId) assertU8(unitId, 'mbap.unitId');
+  const end = offset + MBAP_HEADER_LENGTH + n;
+  if (!(Number.isInteger(offset) && offset >= 0 && end <= out.length)) {
+    throw invalidArgument(
+      `a frame of ${end - offset} bytes does not fit at ${offset} in ${out.length}`,
+      'out',
+    );
+  }
+  out[offset] = transactionId >>> 8;
+  out[offset + 1] = transactionId & 0xff;
+  out[offset + 2] = 0; // protocol id 0 (Modbus)
+  out[offset + 3] = 0;
+  out[offset + 4] = (n + 1) >>> 8;
+  out[offset + 5] = (n + 1) & 0xff;
+  out[offset + 6] = unitId;
+  out.set(pdu, offset + MBAP_HEADER_LENGTH);
+  return end;
 }
 
 /** Decodes exactly one complete ADU (no trailing bytes). For streams use TcpFrameParser. */

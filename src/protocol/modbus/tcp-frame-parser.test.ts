@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hexToBytes, loadHexCases } from '../../../test/fixtures/modbus/load.js';
 import { bytesToHex } from './bytes.js';
-import { decodeMbapHeader, decodeTcpAdu, encodeMbapHeader, encodeTcpAdu } from './mbap.js';
+import { decodeMbapHeader, decodeTcpAdu, encodeMbapHeader, encodeTcpAdu, writeTcpAdu } from './mbap.js';
 import { TcpFrameParser, type TcpPushResult } from './tcp-frame-parser.js';
 
 /** Outputs of one push in stream order, in the fixture syntax. */
@@ -82,6 +82,30 @@ describe('TcpFrameParser', () => {
     p.reset();
     assert.equal(p.push(hexToBytes('00 01 00 00 00 02 01 07')).adus.length, 1);
   });
+  test('pushInto reuses the caller result; PDUs are plain copies, never views of the chunk', () => {
+    const p = new TcpFrameParser();
+    const out: TcpPushResult = { adus: [], events: [], pending: 'none' };
+    const frames = ['0001 0000 0006 11 03 006B 0003', '0002 0001 0002 01 07', '0003 00'];
+    const chunk = Buffer.from(frames.join('').replace(/ /g, ''), 'hex');
+    const r = p.pushInto(chunk, out);
+    assert.equal(r, out);
+    assert.deepEqual(describePush(r), ['adu 1/17/03006B0003', 'skip 1']);
+    assert.equal(r.pending, 'new');
+    chunk.fill(0);
+    assert.equal(bytesToHex(out.adus[0]?.pdu ?? new Uint8Array()), '03 00 6B 00 03');
+    assert.equal(Object.getPrototypeOf(out.adus[0]?.pdu), Uint8Array.prototype);
+    p.pushInto(hexToBytes('00 00 02 01 07'), out);
+    assert.deepEqual(describePush(out), ['adu 3/1/07'], 'emptied, then filled with this chunk only');
+    assert.equal(out.pending, 'none');
+  });
+  test('a whole frame in the chunk and the same frame byte by byte give the same ADU', () => {
+    const adu = hexToBytes('12 34 00 00 00 08 05 10 00 01 00 01 02');
+    const whole = new TcpFrameParser().push(Buffer.concat([adu, adu]));
+    const p = new TcpFrameParser();
+    const bytewise = [...adu, ...adu].flatMap((b) => p.push(Uint8Array.of(b)).adus);
+    assert.deepEqual(whole.adus, bytewise);
+    assert.equal(whole.pending, 'none');
+  });
 });
 
 describe('MBAP', () => {
@@ -98,5 +122,23 @@ describe('MBAP', () => {
     assert.equal(decodeTcpAdu(adu.subarray(0, 11)).ok, false);
     assert.equal(decodeTcpAdu(hexToBytes('00 01 00 02 00 02 11 03')).ok, false);
     assert.throws(() => encodeTcpAdu({ transactionId: 1, unitId: 1, pdu: new Uint8Array(254) }));
+  });
+  test('writeTcpAdu: frames back to back in one buffer, the bytes of encodeTcpAdu', () => {
+    const a = { transactionId: 0xfffe, unitId: 10, pdu: hexToBytes('03 00 00 00 01') };
+    const b = { transactionId: 7, unitId: 255, pdu: hexToBytes('83 02') };
+    const out = new Uint8Array(12 + 9);
+    const end = writeTcpAdu(
+      out,
+      writeTcpAdu(out, 0, a.transactionId, a.unitId, a.pdu),
+      b.transactionId,
+      b.unitId,
+      b.pdu,
+    );
+    assert.equal(end, out.length);
+    assert.equal(bytesToHex(out), `${bytesToHex(encodeTcpAdu(a))} ${bytesToHex(encodeTcpAdu(b))}`);
+    assert.throws(() => writeTcpAdu(out, 0, 1, 1, new Uint8Array(0)), /pdu.length/);
+    assert.throws(() => writeTcpAdu(out, 0, 0x10000, 1, hexToBytes('03')), /transactionId/);
+    assert.throws(() => writeTcpAdu(out, 0, 1, 256, hexToBytes('03')), /unitId/);
+    assert.throws(() => writeTcpAdu(out, 15, 1, 1, hexToBytes('03 00 00 00 01')), /does not fit/);
   });
 });

@@ -7,7 +7,8 @@
  * - length 0, 1 or > 254 → a fatal `bad-length` event: the stream can no
  *   longer be delimited, the server closes the connection; the parser then
  *   ignores every further byte until `reset()`.
- * It never allocates from the length field (fixed 7 + 253 byte buffers), never
+ * It never allocates from the length field (fixed 7 + 253 byte buffers, or a
+ * PDU copy of at most 253 bytes when a whole frame lies in one chunk), never
  * throws, and gives the same sequence of ADUs and events however the stream is
  * chunked. `pending` tells whether a partial frame is waiting and whether its
  * first byte arrived in this chunk, so the server can run a frame deadline.
@@ -51,6 +52,9 @@ export interface TcpPushResult {
   pending: TcpPending;
 }
 
+/** PDUs up to this size are copied byte by byte (cheaper than a subarray view and a set). */
+const SMALL_PDU = 32;
+
 export class TcpFrameParser {
   private readonly header = new Uint8Array(MBAP_HEADER_LENGTH);
   private readonly pdu = new Uint8Array(Limits.PDU_MAX);
@@ -80,16 +84,51 @@ export class TcpFrameParser {
   }
 
   push(chunk: Uint8Array): TcpPushResult {
-    const out: TcpPushResult = { adus: [], events: [], pending: 'none' };
+    return this.pushInto(chunk, { adus: [], events: [], pending: 'none' });
+  }
+
+  /**
+   * `push` into a result object the caller owns and reuses (its arrays are
+   * emptied first): no result allocated per chunk. The ADUs themselves are
+   * new objects, with PDUs copied out of the chunk, as with `push`.
+   */
+  pushInto(chunk: Uint8Array, out: TcpPushResult): TcpPushResult {
+    out.adus.length = 0;
+    out.events.length = 0;
+    out.pending = 'none';
     this.startedInPush = false;
     let i = 0;
     while (i < chunk.length && !this.dead) {
       if (this.skipLeft > 0) i += this.skip(chunk.length - i);
+      else if (this.headerFill === 0 && this.wholeFrame(chunk, i)) i += this.takeFrame(chunk, i, out);
       else if (this.headerFill < MBAP_HEADER_LENGTH) i += this.fillHeader(chunk, i, out);
       else i += this.fillPdu(chunk, i, out);
     }
     if (this.hasPartialFrame) out.pending = this.startedInPush ? 'new' : 'continuing';
     return out;
+  }
+
+  /** A valid Modbus frame starts at `i` and ends within the chunk (the common case: no copy of the header). */
+  private wholeFrame(chunk: Uint8Array, i: number): boolean {
+    if (chunk.length - i < MBAP_HEADER_LENGTH) return false;
+    const length = readU16(chunk, i + 4);
+    return (
+      readU16(chunk, i + 2) === MODBUS_PROTOCOL_ID &&
+      length >= MBAP_LENGTH_MIN &&
+      length <= MBAP_LENGTH_MAX &&
+      chunk.length - i >= 6 + length
+    );
+  }
+
+  private takeFrame(chunk: Uint8Array, i: number, out: TcpPushResult): number {
+    const length = readU16(chunk, i + 4);
+    const start = i + MBAP_HEADER_LENGTH;
+    // A copy, never a view of the chunk (the caller may reuse it); a plain Uint8Array, as on the slow path.
+    const pdu = new Uint8Array(length - 1);
+    if (length <= SMALL_PDU) for (let k = 0; k < length - 1; k++) pdu[k] = chunk[start + k] ?? 0;
+    else pdu.set(chunk.subarray(start, start + length - 1));
+    out.adus.push({ transactionId: readU16(chunk, i), unitId: chunk[i + 6] ?? 0, pdu });
+    return 6 + length;
   }
 
   private skip(available: number): number {
@@ -102,7 +141,7 @@ export class TcpFrameParser {
   private fillHeader(chunk: Uint8Array, i: number, out: TcpPushResult): number {
     if (this.headerFill === 0) this.startedInPush = true;
     const n = Math.min(MBAP_HEADER_LENGTH - this.headerFill, chunk.length - i);
-    this.header.set(chunk.subarray(i, i + n), this.headerFill);
+    for (let k = 0; k < n; k++) this.header[this.headerFill + k] = chunk[i + k] ?? 0;
     this.headerFill += n;
     if (this.headerFill === MBAP_HEADER_LENGTH) this.onHeader(out);
     return n;
