@@ -34,14 +34,7 @@
  *   UNAVAILABLE (0x0A); while it opens they queue; a failed open, a closed
  *   stream or `stop()` fail the queue with UNAVAILABLE.
  */
-import {
-  decodeRequest,
-  decodeResponse,
-  EXCEPTION_FLAG,
-  ExceptionCodes,
-  encodeException,
-  type ModbusRequest,
-} from '../protocol/modbus/index.js';
+import { EXCEPTION_FLAG, ExceptionCodes, encodeException } from '../protocol/modbus/index.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { type ErrorCode, ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -55,8 +48,8 @@ import {
   type RtuMasterSettings,
   type RtuMasterStats,
   type RtuRequestOptions,
-  type SlaveBackoffState,
 } from './rtu-contract.js';
+import { answers, backoffStates, type Job, NEVER, newJob } from './rtu-job.js';
 import {
   type AttemptResult,
   attemptsFor,
@@ -67,7 +60,8 @@ import {
   probeFrom,
   SlaveHealth,
 } from './rtu-policy.js';
-import { type DropReason, type Priority, RtuQueue } from './rtu-queue.js';
+import { RtuProbes } from './rtu-probes.js';
+import { type DropReason, RtuQueue } from './rtu-queue.js';
 import { RtuWire, type WireResult } from './rtu-wire.js';
 import { countFailure } from './target.js';
 
@@ -82,27 +76,6 @@ export type {
   SlaveBackoffState,
 } from './rtu-contract.js';
 
-interface Job {
-  readonly unit: number;
-  readonly pdu: Uint8Array;
-  readonly request: ModbusRequest | undefined;
-  readonly raw: boolean;
-  readonly broadcast: boolean;
-  /** The token of the master's own dead-slave probe (rtu-policy.ts); undefined for everything else. */
-  readonly probe: number | undefined;
-  readonly priority: Priority;
-  readonly client: string | undefined;
-  readonly signal: AbortSignal;
-  readonly deadline: number;
-  readonly resolve: (pdu: Uint8Array) => void;
-  readonly reject: (e: WattgateError) => void;
-  settled: boolean;
-  timer: TimerHandle | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-const NEVER = new AbortController().signal;
-
 export class RtuMaster {
   readonly #log: Logger;
   readonly #clock: Clock;
@@ -112,11 +85,7 @@ export class RtuMaster {
   readonly #health: SlaveHealth;
   readonly #queue: RtuQueue<Job>;
   readonly #c = Object.fromEntries(RTU_COUNTERS.map((k) => [k, 0])) as RtuCounters;
-  readonly #probePdu: Uint8Array | undefined;
-  /** Per slave, the probe derived from the last read it answered (rtu-policy.ts `probeFrom`). */
-  readonly #probes = new Map<number, Uint8Array>();
-  #probeTimer: TimerHandle | undefined;
-  #lastProbe: ProbeRecord | null = null;
+  readonly #probes: RtuProbes;
   #offs: Array<() => void> = [];
   #running = false;
   #working = false;
@@ -135,12 +104,16 @@ export class RtuMaster {
     const { baud, timeoutMs, pauseMs } = s;
     this.#wire = new RtuWire(ctx.clock, { baud, timeoutMs, pauseMs, ...o });
     this.#health = new SlaveHealth(o.health);
-    this.#probePdu = o.probePdu;
+    this.#probes = new RtuProbes(
+      ctx.clock,
+      this.#health,
+      (u, t, pdu) => this.#sendProbe(u, t, pdu),
+      o.probePdu,
+    );
     this.#queue = new RtuQueue<Job>(s.maxQueue);
   }
 
   get stats(): RtuMasterStats {
-    const now = this.#clock.monotonic();
     return {
       ...this.#c,
       ...this.#wire.counters,
@@ -148,33 +121,15 @@ export class RtuMaster {
       inFlight: this.#current === undefined ? 0 : 1,
       open: this.#wire.open,
       backedOffSlaves: this.#health.backedOff(),
-      slaveBackoff: this.#health.snapshot().map(
-        (b): SlaveBackoffState => ({
-          unit: b.unit,
-          since: this.#wall(b.since, now),
-          until: this.#wall(b.until, now),
-          remainingMs: Math.max(0, Math.ceil(b.until - now)),
-          periods: b.periods,
-          probing: b.probing,
-          probeDue: b.wanted,
-          lastProbe:
-            b.lastProbe === undefined
-              ? null
-              : { at: this.#wall(b.lastProbe.at, now), result: b.lastProbe.result },
-        }),
-      ),
-      lastProbe: this.#lastProbe,
+      slaveBackoff: backoffStates(this.#health.snapshot(), this.#clock),
+      lastProbe: this.#probes.last,
     };
-  }
-
-  /** A monotonic instant as wall-clock ms. */
-  #wall(mono: number, now: number): number {
-    return Math.round(this.#clock.now() + (mono - now));
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#probes.start();
     this.#offs = [
       this.#link.onConnection((stream) => this.#attach(stream)),
       this.#link.onConnectFailed(() => this.#failQueue(ErrorCodes.UNAVAILABLE, 'cannot open the line')),
@@ -186,8 +141,7 @@ export class RtuMaster {
     if (!this.#running) return;
     this.#running = false;
     for (const off of this.#offs.splice(0)) off();
-    this.#probeTimer?.cancel();
-    this.#probeTimer = undefined;
+    this.#probes.stop();
     this.#failQueue(ErrorCodes.UNAVAILABLE, 'stopped');
     this.#wire.detach();
     this.#link.close();
@@ -205,27 +159,21 @@ export class RtuMaster {
 
   #submit(unit: number, pdu: Uint8Array, o: RtuRequestOptions, broadcast: boolean): Promise<Uint8Array> {
     this.#c.requests++;
-    const decoded = decodeRequest(pdu);
-    const request = decoded.ok && decoded.request.kind !== 'raw' ? decoded.request : undefined;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const job: Job = {
-        unit,
-        pdu,
-        request,
-        raw: request === undefined,
-        broadcast,
-        probe: undefined,
-        priority: o.priority ?? 'high',
-        client: o.client,
-        signal: o.signal ?? NEVER,
-        deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
-        resolve,
-        reject,
-        settled: false,
-        timer: undefined,
-        onAbort: undefined,
-      };
-      this.#admit(job);
+      this.#admit(
+        newJob({
+          unit,
+          pdu,
+          broadcast,
+          probe: undefined,
+          priority: o.priority ?? 'high',
+          client: o.client,
+          signal: o.signal ?? NEVER,
+          deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
+          resolve,
+          reject,
+        }),
+      );
     });
   }
 
@@ -292,7 +240,7 @@ export class RtuMaster {
     if (!this.#running) return;
     this.#wire.attach(stream);
     this.#health.clear();
-    this.#scheduleProbe();
+    this.#probes.schedule();
     stream.onClose((reason) => this.#failQueue(ErrorCodes.UNAVAILABLE, `line closed (${reason})`));
     this.#pump();
   }
@@ -348,7 +296,7 @@ export class RtuMaster {
     const fc = job.pdu[0] ?? 0;
     if (this.#health.gate(job.unit) === 'backed-off') {
       this.#c.backedOff++;
-      if (this.#health.want(job.unit)) this.#scheduleProbe();
+      if (this.#health.want(job.unit)) this.#probes.schedule();
       this.#fail(job, ErrorCodes.TIMEOUT, `slave ${job.unit} backed off (not answering)`);
       return;
     }
@@ -370,8 +318,7 @@ export class RtuMaster {
         this.#backedOffNow(job.unit);
       }
       if (r.result === 'ok') {
-        const probe = probeFrom(job.request);
-        if (probe !== undefined) this.#probes.set(job.unit, probe);
+        this.#probes.learn(job.unit, job.request);
         this.#reply(job, fc, r.pdu);
         return;
       }
@@ -390,38 +337,14 @@ export class RtuMaster {
   #backedOffNow(unit: number): void {
     this.#c.slaveBackoffs++;
     this.#log.warn({ unit }, 'slave not answering: backed off, probed at the end of each period');
-    this.#scheduleProbe();
+    this.#probes.schedule();
   }
 
-  /** (Re)arms the one timer of the line's next probe. */
-  #scheduleProbe(): void {
-    this.#probeTimer?.cancel();
-    this.#probeTimer = undefined;
-    if (!this.#running) return;
-    const at = this.#health.nextProbeAt();
-    if (at === undefined) return;
-    const delay = Math.max(0, Math.ceil(at - this.#clock.monotonic()));
-    this.#probeTimer = this.#clock.setTimeout(() => {
-      this.#probeTimer = undefined;
-      this.#sendProbe();
-    }, delay);
-  }
-
-  /** Queues the probe of the slave due first, at low priority, through the line's queue. */
-  #sendProbe(): void {
-    const ticket = this.#health.takeProbe(this.#clock.monotonic());
-    if (ticket === undefined) {
-      this.#scheduleProbe();
-      return;
-    }
-    const { unit, token } = ticket;
-    const pdu = this.#probePdu ?? this.#probes.get(unit) ?? DEFAULT_PROBE;
-    const decoded = decodeRequest(pdu);
-    const job: Job = {
+  /** Queues the probe of a backed-off slave, at low priority, through the line's queue. */
+  #sendProbe(unit: number, token: number, pdu: Uint8Array): void {
+    const job = newJob({
       unit,
       pdu,
-      request: decoded.ok && decoded.request.kind !== 'raw' ? decoded.request : undefined,
-      raw: false,
       broadcast: false,
       probe: token,
       priority: 'low',
@@ -430,10 +353,7 @@ export class RtuMaster {
       deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
       resolve: () => {},
       reject: () => this.#probed(unit, token, 'not-sent'),
-      settled: false,
-      timer: undefined,
-      onAbort: undefined,
-    };
+    });
     this.#admit(job);
   }
 
@@ -455,13 +375,9 @@ export class RtuMaster {
   }
 
   #probed(unit: number, token: number, result: ProbeResult): void {
-    if (!this.#health.probed(token, result, this.#clock.monotonic())) return;
-    this.#lastProbe = { unit, at: this.#clock.now(), result };
-    if (result === 'alive') {
-      this.#c.probesAnswered++;
-      this.#log.info({ unit }, 'slave answered its probe: back in service');
-    }
-    this.#scheduleProbe();
+    if (!this.#probes.probed(unit, token, result) || result !== 'alive') return;
+    this.#c.probesAnswered++;
+    this.#log.info({ unit }, 'slave answered its probe: back in service');
   }
 
   #reply(job: Job, fc: number, pdu: Uint8Array): void {
@@ -491,8 +407,4 @@ export class RtuMaster {
     if (job.probe === undefined) countFailure(this.#c, code);
     job.reject(new WattgateError(code, `${this.#s.name}: ${why}`));
   }
-}
-
-function answers(request: ModbusRequest | undefined, pdu: Uint8Array): boolean {
-  return request === undefined || decodeResponse(pdu, request).ok;
 }

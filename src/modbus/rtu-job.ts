@@ -1,0 +1,81 @@
+/**
+ * One job of the RTU line's queue (rtu-master.ts): a request, a broadcast or
+ * the master's own dead-slave probe, with how it settles; and the stats view
+ * of the backed-off slaves (wall-clock times for Diagnostics and metrics).
+ */
+import { decodeRequest, decodeResponse, type ModbusRequest } from '../protocol/modbus/index.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { WattgateError } from '../shared/errors.js';
+import type { SlaveBackoffState } from './rtu-contract.js';
+import type { BackedOffSlave } from './rtu-policy.js';
+import type { Priority } from './rtu-queue.js';
+
+export interface Job {
+  readonly unit: number;
+  readonly pdu: Uint8Array;
+  readonly request: ModbusRequest | undefined;
+  readonly raw: boolean;
+  readonly broadcast: boolean;
+  /** The token of the master's own dead-slave probe (rtu-policy.ts); undefined for everything else. */
+  readonly probe: number | undefined;
+  readonly priority: Priority;
+  readonly client: string | undefined;
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly resolve: (pdu: Uint8Array) => void;
+  readonly reject: (e: WattgateError) => void;
+  settled: boolean;
+  timer: TimerHandle | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** The signal of a job nobody can abort. */
+export const NEVER: AbortSignal = new AbortController().signal;
+
+export interface JobSpec {
+  readonly unit: number;
+  readonly pdu: Uint8Array;
+  readonly broadcast: boolean;
+  readonly probe: number | undefined;
+  readonly priority: Priority;
+  readonly client: string | undefined;
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly resolve: (pdu: Uint8Array) => void;
+  readonly reject: (e: WattgateError) => void;
+}
+
+/** A job, with its request decoded once (undefined, and `raw`, when the codec does not interpret it). */
+export function newJob(spec: JobSpec): Job {
+  const decoded = decodeRequest(spec.pdu);
+  const request = decoded.ok && decoded.request.kind !== 'raw' ? decoded.request : undefined;
+  return {
+    ...spec,
+    request,
+    raw: spec.probe === undefined && request === undefined,
+    settled: false,
+    timer: undefined,
+    onAbort: undefined,
+  };
+}
+
+/** Whether a non-exception reply answers the request (always, for a raw one). */
+export function answers(request: ModbusRequest | undefined, pdu: Uint8Array): boolean {
+  return request === undefined || decodeResponse(pdu, request).ok;
+}
+
+/** The backed-off slaves with wall-clock times (monotonic instants shifted by the clock's offset). */
+export function backoffStates(slaves: readonly BackedOffSlave[], clock: Clock): SlaveBackoffState[] {
+  const now = clock.monotonic();
+  const wall = (mono: number) => Math.round(clock.now() + (mono - now));
+  return slaves.map((b) => ({
+    unit: b.unit,
+    since: wall(b.since),
+    until: wall(b.until),
+    remainingMs: Math.max(0, Math.ceil(b.until - now)),
+    periods: b.periods,
+    probing: b.probing,
+    probeDue: b.wanted,
+    lastProbe: b.lastProbe === undefined ? null : { at: wall(b.lastProbe.at), result: b.lastProbe.result },
+  }));
+}
