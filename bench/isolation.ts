@@ -106,7 +106,13 @@ interface Reply {
   cookie: string | undefined;
 }
 
-function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   return new Promise<Reply>((resolve, reject) => {
     const req = request(
       {
@@ -151,7 +157,8 @@ async function adminToken(gw: GatewayUnderTest, webPort: number): Promise<string
   }
   const deviceCode = readFileSync(join(gw.dataDir, 'device-code'), 'utf8').trim();
   const first = await call(webPort, 'POST', '/api/v1/auth/first-start', { deviceCode, password: PASSWORD });
-  if (first.status !== 200 || first.cookie === undefined) throw new Error(`first start: ${first.status} ${first.body}`);
+  if (first.status !== 200 || first.cookie === undefined)
+    throw new Error(`first start: ${first.status} ${first.body}`);
   const { csrfToken } = JSON.parse(first.body) as { csrfToken: string };
   const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
   const made = await call(
@@ -218,7 +225,13 @@ async function main(): Promise<void> {
       prepare: backfill,
     });
     const token = await adminToken(gw, webPort);
-    const spec = { port: gw.port, unit: VIRTUAL_ID, connections: o.connections, quantity: 1, durationMs: o.durationMs };
+    const spec = {
+      port: gw.port,
+      unit: VIRTUAL_ID,
+      connections: o.connections,
+      quantity: 1,
+      durationMs: o.durationMs,
+    };
     console.log(
       `isolation: ${o.runs} runs × ${o.durationMs} ms, Modbus ${o.connections} connections FC 3 × 1 through unit ${VIRTUAL_ID}; ` +
         `HTTPS ${o.clients} clients (${o.mix}), nice ${o.loadNice}`,
@@ -233,7 +246,9 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500)); // the web load reaches its pace
       loaded.push(await runLoad(binary, spec));
       web = await load.stop();
-      console.log(`  run ${i + 1}: alone ${fmt(alone[i] as LoadResult)} | with web load ${fmt(loaded[i] as LoadResult)}`);
+      console.log(
+        `  run ${i + 1}: alone ${fmt(alone[i] as LoadResult)} | with web load ${fmt(loaded[i] as LoadResult)}`,
+      );
     }
     const ratio = (f: (r: LoadResult) => number) => median(loaded.map(f)) / median(alone.map(f));
     const tput = ratio((r) => r.txPerS);

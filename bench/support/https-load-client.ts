@@ -87,10 +87,9 @@ async function main(): Promise<void> {
   const series = values.series ?? '';
   const mix = (values.mix ?? '').split(',').filter(Boolean) as Route[];
   const clients = Number(values.clients);
-  const stats = Object.fromEntries(mix.map((r): [Route, Stats] => [r, { statuses: {}, latencies: [] }])) as Record<
-    Route,
-    Stats
-  >;
+  const stats = Object.fromEntries(
+    mix.map((r): [Route, Stats] => [r, { statuses: {}, latencies: [] }]),
+  ) as Record<Route, Stats>;
   let running = true;
   const loops = Array.from({ length: clients }, async (_, i) => {
     const route = mix[i % mix.length] as Route;
@@ -111,7 +110,10 @@ async function main(): Promise<void> {
   const out = Object.fromEntries(
     Object.entries(stats).map(([route, s]) => {
       const sorted = [...s.latencies].sort((a, b) => a - b);
-      return [route, { statuses: s.statuses, p50Ms: Math.round((sorted[sorted.length >> 1] ?? 0) * 10) / 10 }];
+      return [
+        route,
+        { statuses: s.statuses, p50Ms: Math.round((sorted[sorted.length >> 1] ?? 0) * 10) / 10 },
+      ];
     }),
   );
   process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -35,12 +35,11 @@
  *   stream or `stop()` fail the queue with UNAVAILABLE.
  */
 import { EXCEPTION_FLAG, ExceptionCodes, encodeException } from '../protocol/modbus/index.js';
-import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Clock } from '../shared/clock.js';
 import { type ErrorCode, ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import {
-  type ProbeRecord,
   RTU_COUNTERS,
   type RtuCounters,
   type RtuLink,
@@ -54,10 +53,8 @@ import {
   type AttemptResult,
   attemptsFor,
   countsTowardDead,
-  DEFAULT_PROBE,
   finalFailure,
   type ProbeResult,
-  probeFrom,
   SlaveHealth,
 } from './rtu-policy.js';
 import { RtuProbes } from './rtu-probes.js';
