@@ -20,7 +20,9 @@
  *
  *   npm run bench gateway -- [--runs 3] [--duration-ms 3000] [--quantities 1,125]
  *       [--downstream c|sim] [--direct-only] [--pin] [--cpu-prof DIR]
- *       [--downstream-port P] [--gateway-port P]
+ *       [--downstream-port P] [--gateway-port P] [--node-flags "…"]
+ * The gateway runs with the service's heap flags (deploy/wattgate.service);
+ * --node-flags replaces them ("" for V8's defaults).
  * --downstream sim: the Node simulator (sim/main.ts tcp) instead of the C server.
  * --pin: gateway on CPU 0, downstream server on CPU 1, load client unpinned (on
  *   2 CPUs this measured worse latency than leaving the OS free; off by default).
@@ -97,6 +99,7 @@ function options() {
       'cpu-prof': { type: 'string' },
       'downstream-port': { type: 'string' },
       'gateway-port': { type: 'string' },
+      'node-flags': { type: 'string' },
     },
   });
   const port = (v: string | undefined) => {
@@ -124,6 +127,7 @@ function options() {
     cpuProf: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
     downstreamPort: port(values['downstream-port']),
     gatewayPort: port(values['gateway-port']),
+    nodeFlags: values['node-flags']?.split(/\s+/).filter((f) => f !== ''),
   };
 }
 
@@ -158,6 +162,7 @@ async function startGateway(downstream: SimProcess, opts: Opts): Promise<Gateway
       downstreamPort: downstream.port,
       virtualId: VIRTUAL_ID,
       unitId: SERVER_UNIT,
+      ...(opts.nodeFlags === undefined ? {} : { nodeFlags: opts.nodeFlags }),
     });
     if (opts.pin) await pinProcess(gw.pid, '0');
     return gw;

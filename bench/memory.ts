@@ -26,8 +26,9 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { freePort } from './support/gateway-under-test.js';
 import { ROOT, stopChild } from './support/processes.js';
+import { serviceNodeFlags } from './support/service-flags.js';
 
-const CAPPED = ['--max-old-space-size=64', '--max-semi-space-size=2'];
+const CAPPED = serviceNodeFlags();
 const MAIN = join(ROOT, 'dist/src/main.js');
 
 interface Rss {

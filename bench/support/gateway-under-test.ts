@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CONFIG_SCHEMA_VERSION } from '../../src/config/schema.js';
 import { stopChild } from './processes.js';
+import { serviceNodeFlags } from './service-flags.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLI = join(ROOT, 'bin/wattgate.js');
@@ -32,6 +33,8 @@ export interface GatewayBenchOptions {
   readonly readyTimeoutMs?: number;
   /** Also serve HTTPS on this port (loopback); default: no web server. */
   readonly webPort?: number;
+  /** Node flags of the gateway; default the service's (deploy/wattgate.service). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export interface GatewayUnderTest {
@@ -130,6 +133,8 @@ export interface WattgateProcessOptions {
   readonly readyTimeoutMs?: number;
   /** Runs after the configuration import, before the start (e.g. back-fills history). */
   readonly prepare?: (dataDir: string) => void;
+  /** Node flags of the `start` process; default the service's (deploy/wattgate.service). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -154,7 +159,10 @@ export async function startWattgate(opts: WattgateProcessOptions): Promise<Gatew
   try {
     await run(process.execPath, [CLI, 'config', 'import', configFile, ...common], { timeout: 60_000 });
     opts.prepare?.(dataDir);
-    child = spawn(process.execPath, [CLI, 'start', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = opts.nodeFlags ?? serviceNodeFlags();
+    child = spawn(process.execPath, [...flags, CLI, 'start', ...common], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (b: Buffer) => {
       output = (output + b.toString()).slice(-4000);
     };
@@ -183,5 +191,6 @@ export function startGatewayForBench(opts: GatewayBenchOptions): Promise<Gateway
     config: (port) => benchConfig(port, opts),
     readyUnit: opts.virtualId,
     ...(opts.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: opts.readyTimeoutMs }),
+    ...(opts.nodeFlags === undefined ? {} : { nodeFlags: opts.nodeFlags }),
   });
 }

@@ -90,8 +90,24 @@ test('the unit runs unprivileged with only CAP_NET_BIND_SERVICE and starts the b
   const exec = values('ExecStart')[0] ?? '';
   assert.match(
     exec,
-    /^\/usr\/bin\/node \/opt\/wattgate\/dist\/src\/main\.js start --bootstrap \/etc\/wattgate\/bootstrap\.json$/,
+    /^\/usr\/bin\/node (--max-[a-z-]+=\d+ )+\/opt\/wattgate\/dist\/src\/main\.js start --bootstrap \/etc\/wattgate\/bootstrap\.json$/,
   );
+  // `npm start` and `npm run demo` run with the unit's heap limits (docs/operations.md, bench memory).
+  const flags = exec.split(' ').filter((w) => w.startsWith('--max-'));
+  assert.ok(flags.includes('--max-old-space-size=64'), exec);
+  const scripts = (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  for (const name of ['start', 'demo']) {
+    const words = (scripts[name] ?? '').split(' ');
+    assert.deepEqual(
+      words.filter((w) => w.startsWith('--max-')),
+      flags,
+      `package.json ${name}: ${scripts[name]}`,
+    );
+  }
   // dist/src/main.js is what `npm run build` produces from src/main.ts.
   const build = JSON.parse(readFileSync(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')) as {
     compilerOptions: { rootDir: string; outDir: string };
