@@ -48,6 +48,10 @@ const nodeArgs = [
   '--test-reporter=tap',
   `--test-reporter-destination=${tapFile}`,
 ];
+// Test files run in parallel processes: most wait on peers, child processes and
+// timers rather than on the CPU. Node's default (CPUs − 1) is 1 on a 2-core box.
+const concurrency = Number(process.env.WATTGATE_TEST_CONCURRENCY ?? 3);
+if (Number.isInteger(concurrency) && concurrency > 0) nodeArgs.push(`--test-concurrency=${concurrency}`);
 if (fuzz) nodeArgs.push('--test-timeout=3600000');
 else nodeArgs.push('--test-timeout=300000');
 
