@@ -22,6 +22,7 @@ import { createHistoryPart, type HistoryEvents } from './history/part.js';
 import { inputCounterFile } from './inputs/counter-file.js';
 import type { InputsEvents } from './inputs/events.js';
 import { createInputsPart } from './inputs/part.js';
+import { modbusDiagnostics } from './modbus/diagnostics.js';
 import type { ModbusEvents } from './modbus/events.js';
 import { createGateway } from './modbus/gateway.js';
 import { createSerialLineTarget } from './modbus/serial-line-target.js';
@@ -188,7 +189,15 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     installation: ctx.installation,
     config: ctx.config,
     logLevel: opts.logLevel ?? (ctx.log as { level?: string }).level ?? 'info',
-    services: { devices: acquisition, wireless, models, usedBy, history: history.store, health },
+    services: {
+      devices: acquisition,
+      wireless,
+      models,
+      usedBy,
+      history: history.store,
+      health,
+      modbus: { diagnostics: () => modbusDiagnostics(gateway, tcpMasters) },
+    },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
   return [audit, history, inputs, wireless, gateway, acquisition, web];

@@ -26,6 +26,7 @@ import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { certificateRoutes } from './routes/certificate.js';
 import { type DeviceRouteOptions, deviceRoutes } from './routes/devices.js';
+import { type DiagnosticsRouteOptions, diagnosticsRoutes } from './routes/diagnostics.js';
 import { type HealthRouteOptions, healthRoutes } from './routes/health.js';
 import { type HistoryRouteOptions, historyRoutes } from './routes/history.js';
 import { type ModelRouteOptions, modelRoutes } from './routes/models.js';
@@ -61,6 +62,8 @@ export interface ApiOptions {
   wireless?: WirelessRouteOptions;
   /** The health board (GET /api/v1/health); without it the answer is `ok`. */
   health?: HealthRouteOptions['health'];
+  /** Modbus diagnostics (GET /api/v1/diagnostics/modbus); the route exists only when given. */
+  diagnostics?: DiagnosticsRouteOptions;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -98,6 +101,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.devices) await app.register(deviceRoutes, opts.devices);
   if (opts.history) await app.register(historyRoutes, opts.history);
   if (opts.wireless) await app.register(wirelessRoutes, opts.wireless);
+  if (opts.diagnostics) await app.register(diagnosticsRoutes, opts.diagnostics);
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

@@ -19,7 +19,12 @@
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { ModbusTcpMaster, TCP_MASTER_DEFAULTS, type TcpMasterOptions } from './tcp-master.js';
+import {
+  ModbusTcpMaster,
+  TCP_MASTER_DEFAULTS,
+  type TcpMasterOptions,
+  type TcpMasterStats,
+} from './tcp-master.js';
 
 export interface TcpMasterLease {
   readonly master: ModbusTcpMaster;
@@ -51,6 +56,11 @@ export class TcpMasterPool {
   /** The master of an endpoint, if someone holds it (diagnostics). */
   peek(host: string, port: number): ModbusTcpMaster | undefined {
     return this.#endpoints.get(key(host, port))?.master;
+  }
+
+  /** Every endpoint held now, with its connection's stats (diagnostics). */
+  list(): { name: string; stats: TcpMasterStats }[] {
+    return [...this.#endpoints.values()].map((ep) => ({ name: ep.master.name, stats: ep.master.stats }));
   }
 
   acquire(host: string, port: number, opts: { oneInFlight?: boolean } = {}): TcpMasterLease {

@@ -10,6 +10,7 @@
 import type { DevicesService } from '../acquisition/service.js';
 import type { SeriesSnapshot } from '../history/snapshot.js';
 import type { CursorRead, HistoryStatus } from '../history/types.js';
+import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import type { HealthBoard } from '../shared/health.js';
 import type { Rpc } from '../shared/rpc.js';
 import type { WirelessPart } from '../wireless/part.js';
@@ -28,6 +29,7 @@ export interface MainServices {
     readAfter(position: number, maxPoints?: number): CursorRead;
   };
   readonly health: Pick<HealthBoard, 'report'> & Partial<Pick<HealthBoard, 'set'>>;
+  readonly modbus: { diagnostics(): ModbusDiagnostics };
 }
 
 type Method = (...args: unknown[]) => unknown;

@@ -5,7 +5,8 @@
  * timeouts); these are its names and the data the worker starts with.
  *
  * Main answers (handlers.ts): the devices service, the wireless part, the
- * model catalog, the history store's in-memory snapshot/status/cursor.
+ * model catalog, the history store's in-memory snapshot/status/cursor, the
+ * health board, the Modbus diagnostics.
  * Main tells (notify): a configuration section the worker follows changed.
  * The worker answers: `web.stop`, `web.addresses`; it tells `log` lines.
  */
@@ -49,6 +50,7 @@ export const MAIN_CALLS = {
   models: ['summaries', 'require', 'isBuiltIn', 'isCustom', 'importCustom', 'removeCustom', 'usedBy'],
   history: ['snapshot', 'status', 'readAfter'],
   health: ['report'],
+  modbus: ['diagnostics'],
 } as const;
 
 export type Service = keyof typeof MAIN_CALLS;

@@ -10,6 +10,7 @@ import type { WirelessRouteOptions } from '../api/routes/wireless.js';
 import type { Config } from '../config/schema.js';
 import type { ModelCatalog } from '../devices/models/index.js';
 import type { HistorySource } from '../history/replica.js';
+import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import { type MemoryConfigView, memoryConfigView } from '../shared/config-view.js';
 import type { HealthReport } from '../shared/health.js';
 import type { Rpc } from '../shared/rpc.js';
@@ -42,6 +43,7 @@ export interface RemoteServices {
   readonly models: ModelCatalogApi & { usedBy(id: string): Promise<readonly string[]> };
   readonly history: HistorySource;
   readonly health: { report(): Promise<HealthReport> };
+  readonly modbus: { diagnostics(): Promise<ModbusDiagnostics> };
 }
 
 export function remoteServices(rpc: Rpc): RemoteServices {
@@ -51,6 +53,7 @@ export function remoteServices(rpc: Rpc): RemoteServices {
     models: proxy(rpc, 'models'),
     history: proxy(rpc, 'history'),
     health: proxy(rpc, 'health'),
+    modbus: proxy(rpc, 'modbus'),
   };
 }
 

@@ -125,6 +125,7 @@ async function main(): Promise<void> {
       history: { history, timeZone: () => views.system.get().timezone },
       wireless: { wireless: remote.wireless, audit: record },
       health: () => remote.health.report(),
+      diagnostics: { modbus: () => remote.modbus.diagnostics() },
     },
     ...(data.portOverride === undefined ? {} : { portOverride: data.portOverride }),
     ...(data.hostsOverride === undefined ? {} : { hostsOverride: [...data.hostsOverride] }),

@@ -17,7 +17,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ import type { ModbusGateway } from '../../src/modbus/gateway.js';
 import type { Part } from '../../src/shared/lifecycle.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import type { WebHost } from '../../src/webhost/host.js';
+import { https } from '../support/https.js';
 import { peer } from '../support/peers.js';
 
 const PASSWORD = 'Diskfull-Passw0rd!';
@@ -41,53 +41,6 @@ function mountTmpfs(dir: string, size: string): boolean {
   } catch {
     return false;
   }
-}
-
-interface Reply {
-  status: number;
-  body: string;
-  cookie: string | undefined;
-}
-
-function https(
-  port: number,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  return new Promise<Reply>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        rejectUnauthorized: false,
-        headers: {
-          origin: `https://127.0.0.1:${port}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        timeout: 20_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: text,
-            cookie: res.headers['set-cookie']?.[0]?.split(';')[0],
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 /** FC 3 of unit 255 register 159 (address 158): the health code. */
