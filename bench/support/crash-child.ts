@@ -26,6 +26,29 @@ export interface CrashChild {
   exited: Promise<void>;
 }
 
+/** Resolves once a stdout line matches `pattern`; rejects after `timeoutMs` or if the child exits first. */
+export async function lineMatching(child: CrashChild, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = performance.now() + timeoutMs;
+  let exited = false;
+  child.exited.then(
+    () => {
+      exited = true;
+    },
+    () => {
+      exited = true;
+    },
+  );
+  for (let seen = 0; ; ) {
+    for (; seen < child.lines.length; seen++) {
+      const line = child.lines[seen] ?? '';
+      if (pattern.test(line)) return line;
+    }
+    if (exited) throw new Error(`child exited before printing ${pattern}`);
+    if (performance.now() > deadline) throw new Error(`no line ${pattern} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 type Build = (opts: Record<string, unknown>) => Promise<unknown>;
 
 interface PluginBuild {

@@ -192,9 +192,12 @@ class RtuBus {
 
   schedule(frame: Uint8Array, ms: number): void {
     this.c.inFlight++;
+    // The transaction ends when the reply is handed to the port: the write
+    // callback runs later (a thread-pool completion), and under load the
+    // master's next request can be read before it — not an overlap.
     const send = () => {
+      this.c.inFlight--;
       this.port.write(Buffer.from(frame), () => {
-        this.c.inFlight--;
         this.c.replies++;
       });
     };

@@ -124,7 +124,11 @@ test('SEC-A5: an unknown account costs a real verification (dummy hash, producti
     const known = await hasher.hash('Qzxvkmp1!');
     const real: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    // Interleaved, and compared by their fastest runs: on a loaded machine
+    // (tests run three files at a time) the slow samples measure the others'
+    // work, the fastest the verification itself. A short-circuited unknown
+    // account would be ~1000× faster, far outside the bounds.
+    for (let i = 0; i < 7; i++) {
       let t0 = performance.now();
       assert.equal(await hasher.verify('Wrong-Passw0rd', known), false);
       real.push(performance.now() - t0);
@@ -132,10 +136,10 @@ test('SEC-A5: an unknown account costs a real verification (dummy hash, producti
       assert.equal(await hasher.verifyDummy('Wrong-Passw0rd'), false);
       unknown.push(performance.now() - t0);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] ?? 0;
-    const ratio = median(unknown) / median(real);
+    const fastest = (xs: number[]) => Math.min(...xs);
+    const ratio = fastest(unknown) / fastest(real);
     console.log(
-      `verification: known ${median(real).toFixed(0)} ms, unknown ${median(unknown).toFixed(0)} ms`,
+      `verification (fastest of 7): known ${fastest(real).toFixed(0)} ms, unknown ${fastest(unknown).toFixed(0)} ms`,
     );
     assert.ok(ratio > 0.5 && ratio < 2, `unknown/known time ratio ${ratio.toFixed(2)}`);
   } finally {
