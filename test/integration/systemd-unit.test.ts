@@ -3,7 +3,8 @@
  * tools (peer: systemd-analyze from Debian's systemd package):
  * - `verify` reports no problem with it, while a copy with a misspelt key or a
  *   missing executable is reported (so the check can fail);
- * - `security --offline` rates its exposure at most 2.5 ("OK");
+ * - `security --offline` rates its exposure at most 2.5 ("OK"), and its
+ *   evaluation of the system-call filter allows setpriority (thread niceness);
  * - the privilege layout matches docs/operations.md: unprivileged account,
  *   only CAP_NET_BIND_SERVICE, state directory 0700, ExecStart = the build output.
  */
@@ -73,6 +74,13 @@ test('systemd-analyze security rates the unit exposure at most 2.5', async (t) =
   const m = /Overall exposure level for wattgate\.service: ([\d.]+)/.exec(stdout);
   assert.ok(m?.[1], stdout.slice(-500));
   assert.ok(Number(m[1]) <= 2.5, `exposure ${m[1]}`);
+  // systemd's own evaluation of the final system-call filter: the web and
+  // hash threads lower their priority with setpriority (src/webhost/worker.ts,
+  // src/security/hash-worker.ts), which @resources holds; the rest of
+  // @resources and all of @privileged stay denied.
+  const row = (group: string) => stdout.split('\n').find((l) => l.includes(`SystemCallFilter=~${group} `)) ?? '';
+  assert.match(row('@resources'), /@resources is included \(e\.g\. setpriority is allowed\)/);
+  assert.match(row('@privileged'), /@privileged is not included/);
 });
 
 test('the unit runs unprivileged with only CAP_NET_BIND_SERVICE and starts the build output', () => {
