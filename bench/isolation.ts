@@ -16,6 +16,7 @@
  *
  *   npm run bench isolation -- [--runs 3] [--duration-ms 3000] [--clients 20]
  *        [--connections 32] [--mix live,history,export,login] [--load-nice 0]
+ *        [--node-flags="…"]  (node flags of wattgate; default: the systemd unit's)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ function options() {
       connections: { type: 'string', default: '32' },
       mix: { type: 'string', default: 'live,history,export,login' },
       'load-nice': { type: 'string', default: '0' },
+      'node-flags': { type: 'string' },
     },
   });
   return {
@@ -60,6 +62,7 @@ function options() {
     connections: Math.max(1, Math.min(128, Number(values.connections))),
     mix: values.mix ?? '',
     loadNice: Math.max(0, Math.min(19, Number(values['load-nice']))),
+    nodeFlags: values['node-flags']?.split(/\s+/).filter((f) => f !== ''),
   };
 }
 
@@ -223,6 +226,7 @@ async function main(): Promise<void> {
       config: (port) => config(port, webPort, sim.port),
       readyUnit: VIRTUAL_ID,
       prepare: backfill,
+      ...(o.nodeFlags === undefined ? {} : { nodeFlags: o.nodeFlags }),
     });
     const token = await adminToken(gw, webPort);
     const spec = {
