@@ -78,7 +78,8 @@ test('systemd-analyze security rates the unit exposure at most 2.5', async (t) =
   // hash threads lower their priority with setpriority (src/webhost/worker.ts,
   // src/security/hash-worker.ts), which @resources holds; the rest of
   // @resources and all of @privileged stay denied.
-  const row = (group: string) => stdout.split('\n').find((l) => l.includes(`SystemCallFilter=~${group} `)) ?? '';
+  const row = (group: string) =>
+    stdout.split('\n').find((l) => l.includes(`SystemCallFilter=~${group} `)) ?? '';
   assert.match(row('@resources'), /@resources is included \(e\.g\. setpriority is allowed\)/);
   assert.match(row('@privileged'), /@privileged is not included/);
 });
