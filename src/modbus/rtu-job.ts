@@ -67,11 +67,12 @@ export function answers(request: ModbusRequest | undefined, pdu: Uint8Array): bo
 /** The backed-off slaves with wall-clock times (monotonic instants shifted by the clock's offset). */
 export function backoffStates(slaves: readonly BackedOffSlave[], clock: Clock): SlaveBackoffState[] {
   const now = clock.monotonic();
-  const wall = (mono: number) => Math.round(clock.now() + (mono - now));
+  const offset = clock.now() - now; // read once: two reads would drift apart by the time between them
+  const wall = (mono: number) => Math.round(mono + offset);
   return slaves.map((b) => ({
     unit: b.unit,
     since: wall(b.since),
-    until: wall(b.until),
+    until: wall(b.since) + Math.round(b.until - b.since), // exactly the period after `since`
     remainingMs: Math.max(0, Math.ceil(b.until - now)),
     periods: b.periods,
     probing: b.probing,
