@@ -62,6 +62,13 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: 'web-ui-only-the-api',
+      comment: 'the web UI (web/) runs in the browser and talks to Wattgate through the JSON API only',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: ['^src/', '^sim/', '^test/', '^bench/'] },
+    },
+    {
       name: 'root-not-cli',
       comment: 'the composition root (app.ts, parts.ts) is below the CLI and main.ts',
       severity: 'error',

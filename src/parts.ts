@@ -160,6 +160,8 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
     tcpMasters,
   });
   models.onChange(() => acquisition.refreshModels());
+  // A wireless frame's values are the device's newest readings (Monitoring, GET …/values).
+  wirelessEvents.on('wireless.readings', (e) => acquisition.noteWireless(e.rfId, e.t, e.readings));
   const history = createHistoryPart({
     log: ctx.log,
     clock: ctx.clock,

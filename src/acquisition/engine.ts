@@ -35,6 +35,13 @@ import { PeriodTimer } from './period-timer.js';
 import { type PollOutcome, pollDevice } from './poll.js';
 import { type CommState, DeviceHealth, type DeviceStatus } from './status.js';
 
+/** A value another part measured for a device (wireless frames). */
+export interface ExternalReading {
+  readonly key: string;
+  readonly value: Reading['value'];
+  readonly quality: Reading['quality'];
+}
+
 export interface EnginePublisher {
   samples(batch: ReadingBatch): void;
   live(batch: ReadingBatch): void;
@@ -186,6 +193,21 @@ export class AcquisitionEngine {
   /** The newest reading of each measurement of a device (sampled or live), in model order. */
   latest(id: number): Reading[] | undefined {
     return this.#entries.get(id)?.latest.readings();
+  }
+
+  /**
+   * Values a wireless device reported (a received frame): kept as its newest
+   * readings, so Monitoring shows wireless and wired devices alike. Nothing
+   * is polled or published (the wireless part publishes its own samples).
+   */
+  noteWireless(rfId: string, t: number, readings: readonly ExternalReading[]): void {
+    const id = rfId.toUpperCase();
+    for (const e of this.#entries.values()) {
+      const loc = e.d.config.location;
+      if (loc.kind !== 'wireless' || loc.rfId.toUpperCase() !== id) continue;
+      for (const r of readings) e.latest.set(e.d.keyIndex.get(r.key) ?? -1, t, r.value, r.quality);
+      return;
+    }
   }
 
   #entry(d: DeviceRuntime, prev: Entry | undefined): Entry {

@@ -29,7 +29,7 @@ import { ErrorCodes, hasCode, WattgateError } from '../shared/errors.js';
 import type { EventSink } from '../shared/events.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
-import { AcquisitionEngine, type EngineSettings } from './engine.js';
+import { AcquisitionEngine, type EngineSettings, type ExternalReading } from './engine.js';
 import type { AcquisitionEvents, Reading } from './events.js';
 import type { DevicesService, DeviceView } from './service.js';
 import { DeviceHealth } from './status.js';
@@ -170,6 +170,11 @@ export class AcquisitionPart implements Part, DevicesService {
   latest(id: number): Reading[] {
     this.#runtime(id);
     return this.#engine.latest(id) ?? [];
+  }
+
+  /** A wireless device's received values become its newest readings (engine.noteWireless). */
+  noteWireless(rfId: string, t: number, readings: readonly ExternalReading[]): void {
+    this.#engine.noteWireless(rfId, t, readings);
   }
 
   watch(deviceIds: readonly number[]): WatchLease {

@@ -35,7 +35,9 @@ import { pageRoutes } from './routes/pages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { type SystemIdentity, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { uiRoutes } from './routes/ui.js';
 import { type WirelessRouteOptions, wirelessRoutes } from './routes/wireless.js';
+import type { UiAssets } from './ui-assets.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -64,6 +66,8 @@ export interface ApiOptions {
   health?: HealthRouteOptions['health'];
   /** Modbus diagnostics (GET /api/v1/diagnostics/modbus); the route exists only when given. */
   diagnostics?: DiagnosticsRouteOptions;
+  /** The web UI's built files (ui-assets.ts); without them the pages answer 503. */
+  ui?: UiAssets | undefined;
   serverFactory?: FastifyServerFactory;
 }
 
@@ -105,6 +109,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });
+  await app.register(uiRoutes, { assets: opts.ui });
   await app.register(openApiRoutes);
   await app.ready();
   return app;

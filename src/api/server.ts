@@ -13,6 +13,7 @@
  * is cut at most 1 s late), idle keep-alive 5 s, at most 256 connections per
  * listener. Node's HTTP timers run on real time, not on the Clock.
  */
+
 import { createServer, type Server } from 'node:https';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -33,6 +34,7 @@ import type { Logger } from '../shared/logger.js';
 import { type ApiOptions, buildApi } from './build.js';
 import { type CapStats, ConnectionCounter } from './connection-caps.js';
 import type { AuditRouteOptions } from './routes/audit.js';
+import { loadUiAssets } from './ui-assets.js';
 
 export interface WebServerContext {
   log: Logger;
@@ -192,7 +194,9 @@ export function createWebServer(ctx: WebServerContext): WebServer {
           log.info({ selfSigned: false }, 'HTTPS certificate replaced');
         },
       });
+      const ui = await loadUiAssets((why) => log.error(why));
       app = await buildApi({
+        ui,
         security,
         clock: ctx.clock,
         log,
@@ -208,6 +212,7 @@ export function createWebServer(ctx: WebServerContext): WebServer {
           serialNumber: ctx.installation.serial,
           installationId: ctx.installation.id,
           version: ctx.version ?? '0.0.0',
+          timeZone: ctx.system?.get().timezone ?? 'UTC',
         }),
         serverFactory: (h) => {
           handler = h as never;

@@ -119,6 +119,7 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
   assert.deepEqual(beyondAdmin.sort(), [
     'DELETE /api/v1/devices/watch/:lease admin,operator,viewer,support',
     'GET / admin,operator,viewer,support',
+    'GET /* admin,operator,viewer,support',
     'GET /api/v1/audit admin,support',
     'GET /api/v1/audit/export admin,support',
     'GET /api/v1/audit/status admin,support',

@@ -1,6 +1,6 @@
 /**
  * GET /api/v1/system (PRODUCT E3): any role, by session or API token, answers
- * exactly { name, serialNumber, installationId, version, uptimeS }; the version
+ * exactly { name, serialNumber, installationId, version, timeZone, uptimeS }; the version
  * is the release's package.json version, the uptime follows the injected clock.
  * Anonymous callers get 401.
  */
@@ -37,6 +37,7 @@ test('system identity: every role, session and token, no other field', async () 
       'installationId',
       'name',
       'serialNumber',
+      'timeZone',
       'uptimeS',
       'version',
     ]);
@@ -44,6 +45,7 @@ test('system identity: every role, session and token, no other field', async () 
     assert.equal(body.serialNumber, SYSTEM.serialNumber);
     assert.equal(body.installationId, SYSTEM.installationId);
     assert.equal(body.version, version);
+    assert.equal(body.timeZone, SYSTEM.timeZone);
   }
   const anonymous = await h.app.inject({ method: 'GET', url: '/api/v1/system' });
   assert.equal(anonymous.statusCode, 401);

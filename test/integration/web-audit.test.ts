@@ -1,10 +1,10 @@
 /**
  * Reference verification test 3 (PRODUCT S6; SECURITY D5) in real Chromium
  * against the real HTTPS Part with the audit log, in-process: two failed
- * logins from the browser, then a login and a click on the home page's
- * "download (CSV)" link: the downloaded file contains both failures (time,
- * account, source, result), one line per record, and a viewer's home page has
- * no such link (and the export answers 403 for a viewer).
+ * logins from the browser, then a login, Maintenance → Logs in the web UI and
+ * a click on "download (CSV)": the downloaded file contains both failures
+ * (time, account, source, result), one line per record, and a viewer's Logs
+ * page has no such link (and the export answers 403 for a viewer).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,10 @@ test('reference test 3: after failed logins, the downloaded audit log contains t
   const ok = await submitLogin(page, 'admin', ADMIN_PASSWORD);
   assert.equal(ok.status, 303);
 
+  // As a person would: Maintenance in the navigation, then Logs, then the link.
+  await page.click('nav a[href="/maintenance"]');
+  await page.click('main a[href="/maintenance/logs"]');
+  assert.equal(new URL(page.url()).pathname, '/maintenance/logs');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#audit-csv')]);
   assert.match(download.suggestedFilename(), /^wattgate-audit-WG2601100AB-\d{8}T\d{6}Z\.csv$/);
   const text = readFileSync(await download.path(), 'utf8');
@@ -61,6 +65,9 @@ test('reference test 3: a viewer has no download link and the export is refused'
   await open(page, s.origin, '/login');
   s.clock.advance(60_000);
   assert.equal((await submitLogin(page, 'viewer1', 'View-only-9x')).status, 303);
+  await open(page, s.origin, '/maintenance/logs');
+  await page.locator('main h1').waitFor();
+  assert.match((await page.locator('main').textContent()) ?? '', /for the admin and support roles/);
   assert.equal(await page.locator('#audit-csv').count(), 0);
   const res = await page.request.get(`${s.origin}/api/v1/audit/export?format=csv`);
   assert.equal(res.status(), 403);

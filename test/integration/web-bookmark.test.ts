@@ -46,6 +46,7 @@ test('reference test 2: a bookmarked page in a fresh private context → login p
   const otherPage = await other.newPage();
   assert.equal(await open(otherPage, s.origin, BOOKMARK), `/login?next=${encodeURIComponent(BOOKMARK)}`);
 
+  await page.click('.user-menu summary'); // the user menu, as a person opens it
   await Promise.all([page.waitForNavigation(), page.click('#logout')]);
   assert.equal(new URL(page.url()).pathname, '/login', 'logout leads to the login page');
   assert.equal(await open(page, s.origin, BOOKMARK), `/login?next=${encodeURIComponent(BOOKMARK)}`);

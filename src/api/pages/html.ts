@@ -1,6 +1,5 @@
 /**
- * Server-rendered HTML for the plain pages (login, first start, placeholder
- * home). No script at all, no inline style: one stylesheet from /assets, so
+ * Server-rendered HTML for the plain pages (login, first start). No script at all, no inline style: one stylesheet from /assets, so
  * the strict CSP holds. Every interpolated value goes through `esc`.
  */
 
@@ -11,7 +10,7 @@ export function esc(s: string): string {
 export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} · Wattgate</title><link rel="stylesheet" href="/assets/app.css"></head>
+<title>${esc(title)} · Wattgate</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css"></head>
 <body><main><h1>${esc(title)}</h1>
 ${body}
 </main></body></html>`;
@@ -46,22 +45,6 @@ export function firstStartForm(message?: string): string {
 <label>New admin password <input name="password" id="password" type="password" autocomplete="new-password" required></label>
 <button type="submit" id="set">Set password</button>
 </form>`,
-  );
-}
-
-/** Maintenance links for the roles that may read the audit log (admin, support). */
-const MAINTENANCE = `<section id="maintenance"><h2>Maintenance</h2>
-<p>Audit log: <a id="audit-csv" href="/api/v1/audit/export?format=csv" download>download (CSV)</a> ·
-<a id="audit-json" href="/api/v1/audit/export?format=json" download>download (JSON)</a> ·
-<a href="/api/v1/audit/verify">verify the chain</a></p></section>
-`;
-
-export function homePage(name: string, role: string): string {
-  return page(
-    'Home',
-    `<p id="whoami">Logged in as <strong>${esc(name)}</strong> (${esc(role)}).</p>
-<p>The energy overview will appear here.</p>
-${role === 'admin' || role === 'support' ? MAINTENANCE : ''}<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>`,
   );
 }
 

@@ -3,7 +3,8 @@
  * a CSP without inline script (`script-src 'self'`, `frame-ancestors 'none'`,
  * `object-src 'none'`, `base-uri 'none'`), nosniff, Referrer-Policy same-origin,
  * X-Frame-Options DENY, COOP/CORP same-origin, a closed Permissions-Policy, and
- * `Cache-Control: no-store` (every answer may be authenticated). No version
+ * `Cache-Control: no-store` (every answer may be authenticated) unless the
+ * route marked it `public, …` (the UI's content-hashed files). No version
  * banner (no Server, no X-Powered-By). HSTS (1 year) only when `hsts()` says
  * a CA-issued certificate is installed: with the self-signed default it would
  * lock browsers out after a factory reset changes the certificate.
@@ -41,7 +42,10 @@ export const HSTS_VALUE = 'max-age=31536000';
 
 async function headers(app: FastifyInstance, opts: { hsts: () => boolean }): Promise<void> {
   app.addHook('onSend', async (_request, reply, payload) => {
+    // A route may mark its answer cacheable (the UI's content-hashed files).
+    const cache = reply.getHeader('cache-control');
     reply.headers(SECURITY_HEADERS);
+    if (typeof cache === 'string' && cache.startsWith('public,')) reply.header('cache-control', cache);
     if (opts.hsts()) reply.header('strict-transport-security', HSTS_VALUE);
     reply.removeHeader('server');
     reply.removeHeader('x-powered-by');

@@ -1,7 +1,7 @@
 /**
  * Plain pages (PRODUCT S3, S5): `/login` and `/first-start` (public, HTML
- * forms that work without script), the placeholder home `/` and `POST /logout`
- * (any role). Login and first start go through the same AuthService as the
+ * forms that work without script) and `POST /logout` (any role); the
+ * application's pages are the web UI (routes/ui.ts). Login and first start go through the same AuthService as the
  * API (one lockout counter per account). After login the browser goes back to
  * `next` (a local path only, next-path.ts) with a 303.
  */
@@ -13,9 +13,8 @@ import type { SecurityServices } from '../../security/services.js';
 import { isWattgateError } from '../../shared/errors.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
 import { safeNext } from '../next-path.js';
-import { APP_CSS, firstStartForm, homePage, loginForm } from '../pages/html.js';
+import { APP_CSS, firstStartForm, loginForm } from '../pages/html.js';
 import { errorHeaders, statusFor } from '../plugins/errors.js';
-import type { RequestAuth } from '../types.js';
 
 const closed = { additionalProperties: false } as const;
 const PUBLIC_PAGE = { access: 'public', kind: 'page' } as const;
@@ -93,10 +92,6 @@ export async function pageRoutes(app: FastifyInstance, opts: { security: Securit
         return renderFailure(reply, e, (m) => firstStartForm(m));
       }
     },
-  });
-  app.get('/', { config: { access: ANY_ROLE, kind: 'page' } }, async (request, reply) => {
-    const a = request.auth as RequestAuth;
-    return html(reply, homePage(a.name, a.role));
   });
   app.post('/logout', { config: { access: ANY_ROLE, kind: 'page' } }, async (request, reply) => {
     if (request.auth?.sessionId) sessions.end(request.auth.sessionId);

@@ -15,6 +15,8 @@ export interface SystemIdentity {
   serialNumber: string;
   installationId: string;
   version: string;
+  /** IANA time zone of the installation (system.timezone): the pages show times in it. */
+  timeZone?: string;
 }
 
 const SystemOut = Type.Object({
@@ -22,6 +24,7 @@ const SystemOut = Type.Object({
   serialNumber: Type.String(),
   installationId: Type.String(),
   version: Type.String(),
+  timeZone: Type.String({ description: 'IANA time zone of the installation (pages show times in it)' }),
   uptimeS: Type.Integer({ minimum: 0, description: 'seconds since the web part started' }),
 });
 
@@ -33,7 +36,7 @@ export async function systemRoutes(
   app.get('/api/v1/system', {
     config: { access: ANY_ROLE },
     schema: {
-      summary: 'System identity: name, serial number, installation id, version, uptime',
+      summary: 'System identity: name, serial number, installation id, version, time zone, uptime',
       tags: ['system'],
       response: { 200: SystemOut },
     },
@@ -44,6 +47,7 @@ export async function systemRoutes(
         serialNumber: s.serialNumber,
         installationId: s.installationId,
         version: s.version,
+        timeZone: s.timeZone ?? 'UTC',
         uptimeS: Math.max(0, Math.floor((opts.clock.now() - startedAt) / 1000)),
       };
     },

@@ -1,0 +1,273 @@
+/**
+ * The web UI (issue 15) in real Chromium against the whole application: the
+ * demo's configuration (three simulated TCP meters on the panel simulator,
+ * ten wireless sensors, two pulse inputs) in-process on random ports. After
+ * first start (API) and login (the login page), every page of the
+ * application is opened the way a person would, at 1366 and 375 px:
+ * - no console error, no page error, no failed request (the unknown page's
+ *   document answers 404 by design, and only that);
+ * - axe-core (the npm package, evaluated in the page) finds no serious or
+ *   critical violation;
+ * - a screenshot of each page (to WATTGATE_SCREENSHOTS, e.g. docs/screenshots,
+ *   else a temporary folder).
+ * Monitoring shows every device the API lists, and each value shown equals
+ * the API's value of the same reading (same timestamp). The unknown page shows
+ * "Page not found" with the navigation. The service status menu lists the
+ * Modbus gateway and data sampling with their state.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startPanel } from '../../sim/panel.js';
+import { type App, createApp, defaultParts } from '../../src/app.js';
+import { DEMO_METERS, demoConfig } from '../../src/cli/demo.js';
+import { systemClock } from '../../src/shared/clock.js';
+import type { Part } from '../../src/shared/lifecycle.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import type { WebHost } from '../../src/webhost/host.js';
+import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
+import { open, submitLogin } from '../fixtures/security/login-page.js';
+import { https } from '../support/https.js';
+import { peer } from '../support/peers.js';
+
+const PASSWORD = 'Monitoring-Passw0rd!';
+/** Not the test machine's zone, with a half-hour offset: the header must show the installation's time. */
+const ZONE = 'Asia/Kolkata';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = process.env.WATTGATE_SCREENSHOTS
+  ? resolve(process.env.WATTGATE_SCREENSHOTS)
+  : mkdtempSync(join(tmpdir(), 'wattgate-shots-'));
+const PAGES = [
+  ['home', '/'],
+  ['monitoring', '/monitoring'],
+  ['trending', '/trending'],
+  ['alarms', '/alarms'],
+  ['settings', '/settings'],
+  ['maintenance', '/maintenance'],
+  ['logs', '/maintenance/logs'],
+  ['diagnostics', '/maintenance/diagnostics'],
+  ['not-found', '/no-such-page'],
+] as const;
+
+const available = await chromiumAvailable();
+let dir = '';
+let app: App | undefined;
+let panel: Awaited<ReturnType<typeof startPanel>> | undefined;
+let browser: Browser | undefined;
+let origin = '';
+let port = 0;
+
+before(async () => {
+  if (!available) return;
+  dir = mkdtempSync(join(tmpdir(), 'wattgate-ui-'));
+  mkdirSync(SHOTS, { recursive: true });
+  panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
+  let parts: Part[] = [];
+  app = createApp({
+    dataDir: dir,
+    log: silentLogger,
+    parts: (ctx) => {
+      parts = defaultParts(ctx, { modbusPort: 0, webPort: 0 });
+      return parts;
+    },
+  });
+  const config = demoConfig(app.ctx.config.get(), { modbus: 1502, web: 1443, panel: panel.port });
+  // Ports 1502/1443 are overridden by defaultParts' random ports (0).
+  // Live polling once a minute: values change rarely, so the page and the API can be compared.
+  config.acquisition = { ...config.acquisition, live: { ...config.acquisition.live, intervalMs: 60_000 } };
+  config.system = { ...config.system, timezone: ZONE };
+  app.ctx.config.replace(config);
+  await app.start();
+  const web = parts.find((p) => p.name === 'web') as WebHost;
+  port = Number((await web.addresses())[0]?.split(':').pop());
+  origin = `https://127.0.0.1:${port}`;
+  const deviceCode = readFileSync(join(dir, 'device-code'), 'utf8').trim();
+  const first = await https(port, 'POST', '/api/v1/auth/first-start', { deviceCode, password: PASSWORD });
+  assert.equal(first.status, 200, first.body);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await panel?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (!process.env.WATTGATE_SCREENSHOTS) rmSync(SHOTS, { recursive: true, force: true });
+});
+
+interface Problems {
+  console: string[];
+  failed: string[];
+}
+
+function watchProblems(page: Page): Problems {
+  const p: Problems = { console: [], failed: [] };
+  page.on('console', (m) => {
+    const url = m.location().url;
+    const unknownPage =
+      url !== '' && new URL(url).pathname === '/no-such-page' && /status of 404/.test(m.text());
+    if (m.type() === 'error' && !unknownPage) p.console.push(`${m.text()} (${url})`);
+  });
+  page.on('pageerror', (e) => p.console.push(String(e)));
+  page.on('requestfailed', (r) => {
+    // Leaving a page aborts its pending refreshes; anything else is a failure.
+    const err = r.failure()?.errorText ?? '';
+    if (err !== 'net::ERR_ABORTED') p.failed.push(`${r.url()} ${err}`);
+  });
+  page.on('response', (r) => {
+    const unknownPage = r.request().isNavigationRequest() && new URL(r.url()).pathname === '/no-such-page';
+    if (r.status() >= 400 && !unknownPage) p.failed.push(`${r.status()} ${r.url()}`);
+  });
+  return p;
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
+    violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+  };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function login(page: Page): Promise<void> {
+  await open(page, origin, '/login');
+  const r = await submitLogin(page, 'admin', PASSWORD);
+  assert.equal(r.status, 303);
+}
+
+test('every page at 1366 and 375 px: no console error, no failed request, axe clean, screenshot', {
+  timeout: 180_000,
+}, async (t) => {
+  if (!peer(t, 'chromium', available) || !browser) return;
+  const ctx = await privateContext(browser);
+  t.after(() => ctx.close());
+  const page = await ctx.newPage();
+  const problems = watchProblems(page);
+  await login(page);
+  for (const width of [1366, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    for (const [name, path] of PAGES) {
+      await page.goto(`${origin}${path}`);
+      await page.locator('main h1').waitFor();
+      if (name === 'monitoring') await page.locator('.devices .card:first-child td.num').first().waitFor();
+      if (name === 'diagnostics') await page.locator('main h2').first().waitFor();
+      if (name === 'logs') await page.locator('#audit-verify', { hasText: 'intact' }).waitFor();
+      assert.deepEqual(await axeViolations(page), [], `axe on ${path} at ${width} px`);
+      await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    }
+  }
+  assert.deepEqual(problems.console, [], 'console errors');
+  assert.deepEqual(problems.failed, [], 'failed requests');
+});
+
+test('Monitoring shows every device and the same values as the API', { timeout: 120_000 }, async (t) => {
+  if (!peer(t, 'chromium', available) || !browser) return;
+  const ctx = await privateContext(browser);
+  t.after(() => ctx.close());
+  const page = await ctx.newPage();
+  await login(page);
+  await page.click('nav a[href="/monitoring"]');
+  await page.locator('[data-live="ready"]').waitFor();
+  const devices = (await (await page.request.get(`${origin}/api/v1/devices`)).json()) as {
+    device: { id: number; name: string };
+  }[];
+  assert.ok(devices.length >= 13, `demo devices: ${devices.length}`);
+  for (const d of devices)
+    assert.equal(await page.locator(`#device-${d.device.id} h2`).textContent(), d.device.name);
+  let compared = 0;
+  // The three TCP meters and the first wireless device that has reported (values from its frames).
+  const radioNow = (await (await page.request.get(`${origin}/api/v1/wireless`)).json()) as {
+    devices: { deviceId: number; status: string }[];
+  };
+  const heard = radioNow.devices.find((w) => w.status === 'connected');
+  assert.ok(heard, 'a wireless device has reported');
+  const checkedDevices = [...devices.slice(0, 3), ...devices.filter((d) => d.device.id === heard.deviceId)];
+  for (const d of checkedDevices) {
+    const section = page.locator(`#device-${d.device.id}`);
+    await section.locator('td.num').first().waitFor();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const api = (await (
+        await page.request.get(`${origin}/api/v1/devices/${d.device.id}/values`)
+      ).json()) as {
+        readings: { key: string; t: string; value: number | string | null }[];
+      };
+      const shown = await section.locator('tr[data-key]').evaluateAll((rows) =>
+        rows.map((r) => ({
+          key: r.getAttribute('data-key'),
+          t: r.getAttribute('data-t'),
+          value: r.querySelector('td.num')?.getAttribute('data-value'),
+        })),
+      );
+      const sameTime =
+        shown.length === api.readings.length &&
+        api.readings.every((r, i) => shown[i]?.key === r.key && shown[i]?.t === r.t);
+      if (sameTime) {
+        for (const [i, r] of api.readings.entries())
+          assert.equal(shown[i]?.value, r.value === null ? '' : String(r.value), `${d.device.name} ${r.key}`);
+        compared += api.readings.length;
+        break;
+      }
+      assert.ok(Date.now() < deadline, `page and API never showed the same readings of ${d.device.name}`);
+      await page.waitForTimeout(300);
+    }
+  }
+  assert.ok(compared >= 16, `values compared: ${compared}`);
+  // Wireless devices show the radio's status (connected / not connected) as the API reports it.
+  const radio = (await (await page.request.get(`${origin}/api/v1/wireless`)).json()) as {
+    devices: { deviceId: number; status: string }[];
+  };
+  assert.ok(radio.devices.length >= 10);
+  await page.waitForTimeout(2500); // one refresh of the page after the API read
+  for (const w of radio.devices)
+    assert.equal(
+      await page.locator(`#device-${w.deviceId} [data-state]`).getAttribute('data-state'),
+      w.status,
+      `wireless device ${w.deviceId}`,
+    );
+  console.log(`Monitoring: ${devices.length} devices shown, ${compared} values equal to the API's`);
+});
+
+test('unknown page: a page with the navigation; the status menu names its services', async (t) => {
+  if (!peer(t, 'chromium', available) || !browser) return;
+  const ctx = await privateContext(browser);
+  t.after(() => ctx.close());
+  const page = await ctx.newPage();
+  await login(page);
+  const res = await page.goto(`${origin}/no-such-page`);
+  assert.equal(res?.status(), 404);
+  assert.equal(await page.locator('main h1').textContent(), 'Page not found');
+  assert.equal(await page.locator('nav a').count(), 6);
+  await page.click('#status-menu summary');
+  const menu = page.locator('#status-menu li');
+  await menu.filter({ hasText: 'Modbus gateway' }).waitFor();
+  assert.match((await menu.filter({ hasText: 'Modbus gateway' }).textContent()) ?? '', /OK\s*listening/);
+  assert.match((await menu.filter({ hasText: 'Data sampling' }).textContent()) ?? '', /devices/);
+  // The header's clock: the installation's zone, its local time (oracle: Intl in this process).
+  await page.locator('#clock', { hasText: ZONE }).waitFor();
+  const shown = (await page.locator('#clock').textContent()) ?? '';
+  const m = /(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)/.exec(shown);
+  assert.ok(m, shown);
+  const expected = new Intl.DateTimeFormat('en-CA', {
+    timeZone: ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date());
+  const [, hm] = expected.split(', ');
+  const [eh, em] = (hm ?? '').split(':').map(Number);
+  const diff = Math.abs(Number(m[4]) * 60 + Number(m[5]) - ((eh ?? 0) * 60 + (em ?? 0)));
+  assert.ok(Math.min(diff, 1440 - diff) <= 2, `${shown} vs ${expected} (${ZONE})`);
+  const api = await page.request.get(`${origin}/api/v1/no-such-route`);
+  assert.equal(api.status(), 404);
+  assert.equal(((await api.json()) as { code: string }).code, 'WG_ERR_NOT_FOUND');
+});

@@ -1,0 +1,104 @@
+/**
+ * The Wattgate web UI (issue 15): one page application over the JSON API,
+ * rendered by Preact into the shell the server sends for every page URL.
+ */
+import './app.css';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  type DeviceEntry,
+  getJson,
+  type Health,
+  type Me,
+  type SystemInfo,
+  type WirelessOverview,
+} from './api.js';
+import { setTimeZone } from './format.js';
+import { html } from './html.js';
+import { Diagnostics, Logs, MaintenanceIndex } from './pages/maintenance.js';
+import { Monitoring } from './pages/monitoring.js';
+import { Home, Later, NotFound } from './pages/simple.js';
+import { currentPath, onNavigate } from './router.js';
+import { Shell } from './shell.js';
+import { type ModbusDiag, type ServiceRow, serviceRows } from './status.js';
+
+const STATUS_MS = 5000;
+
+function page(path: string, me: Me | undefined) {
+  switch (path) {
+    case '/':
+      return html`<${Home} me=${me} />`;
+    case '/monitoring':
+      return html`<${Monitoring} />`;
+    case '/trending':
+      return html`<${Later} title="Trending" what="Charts of the history, comparisons and exports." />`;
+    case '/alarms':
+      return html`<${Later} title="Alarms" what="Alarm rules, active alarms and their history." />`;
+    case '/settings':
+      return html`<${Later} title="Settings" what="Devices, serial lines, wireless, data sampling, networks, users, tokens and the certificate." />`;
+    case '/maintenance':
+      return html`<${MaintenanceIndex} />`;
+    case '/maintenance/logs':
+      return html`<${Logs} me=${me} />`;
+    case '/maintenance/diagnostics':
+      return html`<${Diagnostics} />`;
+    default:
+      if (path.startsWith('/settings/'))
+        return html`<${Later} title="Settings" what="Devices, serial lines, wireless, data sampling, networks, users, tokens and the certificate." />`;
+      return html`<${NotFound} path=${path} />`;
+  }
+}
+
+const TITLES: Record<string, string> = {
+  '/': 'Home',
+  '/monitoring': 'Monitoring',
+  '/trending': 'Trending',
+  '/alarms': 'Alarms',
+  '/settings': 'Settings',
+  '/maintenance': 'Maintenance',
+  '/maintenance/logs': 'Logs',
+  '/maintenance/diagnostics': 'Diagnostics',
+};
+
+function App() {
+  const [path, setPath] = useState(currentPath());
+  const [me, setMe] = useState<Me | undefined>(undefined);
+  const [system, setSystem] = useState<SystemInfo | undefined>(undefined);
+  const [rows, setRows] = useState<ServiceRow[]>([]);
+  useEffect(() => onNavigate(setPath), []);
+  useEffect(() => {
+    document.title = `${TITLES[path] ?? 'Not found'} · ${system?.name ?? 'Wattgate'}`;
+  }, [path, system]);
+  useEffect(() => {
+    void getJson<Me>('/api/v1/me').then(setMe);
+    void getJson<SystemInfo>('/api/v1/system').then((s) => {
+      setTimeZone(s.timeZone);
+      setSystem(s);
+    });
+    let live = true;
+    const tick = async () => {
+      const [health, modbus, devices, wireless] = await Promise.all([
+        getJson<Health>('/api/v1/health'),
+        getJson<ModbusDiag>('/api/v1/diagnostics/modbus').catch(() => undefined),
+        getJson<DeviceEntry[]>('/api/v1/devices').catch(() => []),
+        getJson<WirelessOverview>('/api/v1/wireless').catch(() => undefined),
+      ]);
+      if (live) setRows(serviceRows(health, modbus, devices, wireless));
+    };
+    void tick().catch(() => {});
+    const t = setInterval(() => void tick().catch(() => {}), STATUS_MS);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  return html`<${Shell} path=${path} me=${me} systemName=${system?.name ?? 'Wattgate'} rows=${rows}>
+    ${page(path, me)}
+  <//>`;
+}
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(html`<${App} />`, root);
+}
