@@ -76,13 +76,22 @@ test('bounded: one call over maxInFlight is refused at once with BUSY; a silent 
 test('notifications reach the listeners; close fails the outstanding calls with UNAVAILABLE', async () => {
   const { a, b, close } = pair();
   const seen: number[] = [];
-  const off = b.onNotify<number>('tick', (n) => seen.push(n));
+  // Waits on delivery itself, not on a delay (a loaded machine can take longer than any fixed wait).
+  let gotTwo: () => void = () => {};
+  const two = new Promise<void>((r) => {
+    gotTwo = r;
+  });
+  const off = b.onNotify<number>('tick', (n) => {
+    seen.push(n);
+    if (seen.length === 2) gotTwo();
+  });
   a.notify('tick', 1);
   a.notify('tick', 2);
-  await new Promise((r) => setTimeout(r, 20));
+  await two;
   off();
+  const third = new Promise<void>((r) => b.onNotify<number>('tick', (n) => n === 3 && r()));
   a.notify('tick', 3);
-  await new Promise((r) => setTimeout(r, 20));
+  await third; // delivered to the other listener: the removed one would have had it by now
   assert.deepEqual(seen, [1, 2]);
   b.serve({ never: () => new Promise(() => {}) });
   const pending = a.call('never');

@@ -20,6 +20,8 @@ const PUBLIC = [
   'GET /api/v1/auth/first-start',
   'POST /api/v1/auth/first-start',
   'GET /assets/app.css',
+  'GET /assets/ui/:name', // the web UI's content-hashed script and stylesheet
+  'GET /api/*', // unknown API paths: a JSON 404, with or without a session
   'GET /login',
   'POST /login',
   'GET /first-start',
