@@ -23,20 +23,26 @@ interface Unit {
   name: string;
   unit: string;
 }
-const modelCache = new Map<string, Promise<Map<string, Unit>>>();
+const unitsByModel = new Map<string, Map<string, Unit>>();
+const asked = new Set<string>();
 
-function unitsOf(modelId: string): Promise<Map<string, Unit>> {
-  let p = modelCache.get(modelId);
-  if (p === undefined) {
-    p = getJson<ModelDoc>(`/api/v1/models/${encodeURIComponent(modelId)}`)
-      .then(
-        (m) =>
+/** A model's names and units, once fetched (fetched in the background, once per page load). */
+function unitsOf(modelId: string, fetched: () => void): Map<string, Unit> {
+  const known = unitsByModel.get(modelId);
+  if (known) return known;
+  if (!asked.has(modelId)) {
+    asked.add(modelId);
+    getJson<ModelDoc>(`/api/v1/models/${encodeURIComponent(modelId)}`)
+      .then((m) => {
+        unitsByModel.set(
+          modelId,
           new Map((m.measurements ?? []).map((x) => [x.key, { name: x.name ?? x.key, unit: x.unit ?? '' }])),
-      )
-      .catch(() => new Map<string, Unit>());
-    modelCache.set(modelId, p);
+        );
+        fetched();
+      })
+      .catch(() => asked.delete(modelId));
   }
-  return p;
+  return new Map();
 }
 
 interface Row {
@@ -58,21 +64,21 @@ const STATE_TEXT: Record<string, string> = {
   'not-connected': 'Not connected',
 };
 
-async function load(): Promise<Row[]> {
-  const [devices, radio] = await Promise.all([
+/** Three requests whatever the number of devices: the list, every device's values, the radio. */
+async function load(fetchedUnits: () => void): Promise<Row[]> {
+  const [devices, values, radio] = await Promise.all([
     getJson<DeviceEntry[]>('/api/v1/devices'),
+    getJson<{ deviceId: number; readings: Reading[] }[]>('/api/v1/devices/values'),
     getJson<WirelessOverview>('/api/v1/wireless').catch(() => undefined),
   ]);
   const wireless = new Map((radio?.devices ?? []).map((w) => [w.deviceId, w]));
-  return Promise.all(
-    devices.map(async (entry) => {
-      const [values, units] = await Promise.all([
-        getJson<{ readings: Reading[] }>(`/api/v1/devices/${entry.device.id}/values`),
-        entry.model ? unitsOf(entry.model.id) : Promise.resolve(new Map<string, Unit>()),
-      ]);
-      return { entry, readings: values.readings, units, wireless: wireless.get(entry.device.id) };
-    }),
-  );
+  const readings = new Map(values.map((v) => [v.deviceId, v.readings]));
+  return devices.map((entry) => ({
+    entry,
+    readings: readings.get(entry.device.id) ?? [],
+    units: entry.model ? unitsOf(entry.model.id, fetchedUnits) : new Map<string, Unit>(),
+    wireless: wireless.get(entry.device.id),
+  }));
 }
 
 function useLease(ids: readonly number[]): void {
@@ -164,8 +170,14 @@ export function Monitoring() {
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
     let live = true;
+    // A model arriving re-renders with its names and units (no reload of the values).
+    const fetched = () =>
+      live &&
+      setRows((r) =>
+        r?.map((x) => ({ ...x, units: x.entry.model ? unitsOf(x.entry.model.id, fetched) : x.units })),
+      );
     const tick = () =>
-      load()
+      load(fetched)
         .then((r) => {
           if (live) {
             setRows(r);

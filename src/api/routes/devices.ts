@@ -259,6 +259,25 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
     },
     handler: async (request) => statusOut((await d.get(idOf(request.params))).status),
   });
+  app.get('/api/v1/devices/values', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: 'Newest values of every device at once (what the Monitoring page shows)',
+      description:
+        'The same readings as GET /api/v1/devices/{id}/values, for every device in one answer: ' +
+        'a page showing many devices makes one request instead of one per device.',
+      tags,
+      response: {
+        200: Type.Array(Type.Object({ deviceId: Type.Integer(), readings: Type.Array(ReadingOut) })),
+      },
+    },
+    handler: async () => {
+      const ids = (await d.list()).map((v) => v.device.id);
+      return Promise.all(
+        ids.map(async (id) => ({ deviceId: id, readings: (await d.latest(id)).map(readingOut) })),
+      );
+    },
+  });
   app.get('/api/v1/devices/:id/values', {
     config: { access: ANY_ROLE },
     schema: {
