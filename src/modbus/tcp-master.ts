@@ -43,11 +43,9 @@
  *
  * Cost per request (the gateway's hot path): no timer and no abort listener
  * per request. The reply timeouts share one timer (transactions.ts), the
- * queue waits another, each armed for the earliest deadline; a signal gets
- * one abort listener per master while it has queued requests (kept until it
- * aborts, the master stops, or more than 256 signals are watched). A read
- * reply (FC 1–4) is checked on its byte count and length without decoding
- * its values (`answersRequest`).
+ * queue another (tcp-master-queue.ts, which also holds one abort listener per
+ * signal). A read reply (FC 1–4) is checked on its byte count and length
+ * without decoding its values (`answersRequest`, tcp-master-types.ts).
  *
  * Garbage. A frame with another protocol id is skipped (resync on the MBAP
  * length); a reply nobody waits for is counted and dropped; an MBAP length
@@ -60,86 +58,44 @@
  */
 import { assertIntRange } from '../protocol/modbus/bytes.js';
 import {
-  decodeResponse,
   EXCEPTION_FLAG,
   ExceptionCodes,
   encodeException,
   Limits,
   MBAP_HEADER_LENGTH,
-  type ModbusRequest,
   TcpFrameParser,
   type TcpPushResult,
 } from '../protocol/modbus/index.js';
 import { writeTcpAdu } from '../protocol/modbus/mbap.js';
-import type { Clock, TimerHandle } from '../shared/clock.js';
 import { type ErrorCode, ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
-import type { BackoffOptions } from '../transport/backoff.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { TcpClient } from '../transport/tcp-client.js';
 import { countFailure } from './target.js';
+import { JobQueue } from './tcp-master-queue.js';
+import {
+  answersRequest,
+  COUNTERS,
+  type Counters,
+  type MasterRequest,
+  TCP_MASTER_DEFAULTS,
+  type TcpEndpointConfig,
+  type TcpMasterContext,
+  type TcpMasterOptions,
+  type TcpMasterStats,
+} from './tcp-master-types.js';
 import { type Outcome, Transactions } from './transactions.js';
 
-export const TCP_MASTER_DEFAULTS = { maxInFlight: 16, maxQueue: 64, connectTimeoutMs: 3000 } as const;
-
-export interface TcpMasterOptions {
-  /** Requests pipelined on the connection; default 16. */
-  readonly maxInFlight?: number;
-  /** Requests waiting to be sent; one more → BUSY. Default 64. */
-  readonly maxQueue?: number;
-  /** One connection attempt; default 3000 ms. */
-  readonly connectTimeoutMs?: number;
-  readonly backoff?: BackoffOptions;
-  readonly stableAfterMs?: number;
-  /** How long a timed-out transaction id stays reserved; default 30 000 ms. */
-  readonly quarantineMs?: number;
-}
-
-export interface TcpEndpointConfig {
-  /** For logs and error messages. */
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-}
-
-export interface MasterRequest {
-  /** The unit id in the MBAP header (the downstream device's own unit id). */
-  readonly unitId: number;
-  /** The request PDU, function code first, sent byte-identical. */
-  readonly pdu: Uint8Array;
-  /** The decoded request, to check the reply's body; undefined for raw forwarding. */
-  readonly request: ModbusRequest | undefined;
-  readonly signal: AbortSignal;
-  /** Bounds the wait in the queue and, once sent, the wait for the reply. */
-  readonly timeoutMs: number;
-  /** 'high' (default): upstream clients; 'low': background polling, sent after every waiting 'high'. */
-  readonly priority?: 'high' | 'low';
-}
-
-/**
- * Counters since start: requests (handed to `request`), sent, responses,
- * timeouts, busy, unavailable, aborted; lateReplies (to a timed-out request,
- * dropped); strayReplies (unknown id, wrong unit or function, other protocol
- * id: dropped); badReplies (well-framed, not an answer: 0x04); resets (stream
- * not delimitable or frame deadline); connects, reconnects; maxQueueDepth.
- */
-const REQUEST_COUNTERS = ['requests', 'sent', 'responses', 'timeouts', 'busy', 'unavailable'] as const;
-const LINK_COUNTERS = ['aborted', 'lateReplies', 'strayReplies', 'badReplies', 'resets', 'connects'] as const;
-const COUNTERS = [...REQUEST_COUNTERS, ...LINK_COUNTERS, 'reconnects', 'maxQueueDepth'] as const;
-
-type Counters = Record<(typeof COUNTERS)[number], number>;
-
-export type TcpMasterStats = Readonly<Counters> & {
-  readonly connected: boolean;
-  readonly queueDepth: number;
-  readonly inFlight: number;
-};
-
-export interface TcpMasterContext {
-  readonly log: Logger;
-  readonly clock: Clock;
-}
+export {
+  answersRequest,
+  type MasterRequest,
+  TCP_MASTER_DEFAULTS,
+  type TcpEndpointConfig,
+  type TcpMasterContext,
+  type TcpMasterOptions,
+  type TcpMasterStats,
+} from './tcp-master-types.js';
 
 /** One request; also its own expectation in Transactions (unit id and function code of the reply). */
 interface Job {
@@ -157,31 +113,7 @@ interface Job {
   id: number;
 }
 
-/** Above this many watched signals, those with no queued request lose their listener. */
-const WATCHED_SIGNALS_MAX = 256;
-
 const err = (code: ErrorCode, message: string) => new WattgateError(code, message);
-
-/**
- * `decodeResponse(pdu, request).ok` for a reply whose function code matches
- * the request (no exception flag), without decoding the values: the reads
- * (FC 1–4), the common forwarded case, are checked on their byte count and
- * length alone, exactly the checks decodeResponse makes for them; every other
- * request goes through decodeResponse.
- */
-export function answersRequest(pdu: Uint8Array, request: ModbusRequest): boolean {
-  if (pdu[0] === request.fc) {
-    if (request.kind === 'read-registers') {
-      const count = 2 * request.quantity;
-      return pdu[1] === count && pdu.length === 2 + count;
-    }
-    if (request.kind === 'read-bits') {
-      const count = Math.ceil(request.quantity / 8);
-      return pdu[1] === count && pdu.length === 2 + count;
-    }
-  }
-  return decodeResponse(pdu, request).ok;
-}
 
 export class ModbusTcpMaster implements Part {
   readonly name: string;
@@ -194,20 +126,12 @@ export class ModbusTcpMaster implements Part {
   readonly #tx: Transactions<Uint8Array, Job>;
   readonly #parser = new TcpFrameParser();
   readonly #result: TcpPushResult = { adus: [], events: [], pending: 'none' };
-  readonly #high: Job[] = [];
-  readonly #low: Job[] = [];
+  readonly #queue: JobQueue<Job>;
   /** Requests sent in this event-loop turn, framed into one buffer and written together (one syscall) on setImmediate. */
   #out: Job[] = [];
   #outBytes = 0;
   #flushing = false;
   readonly #flushNow = (): void => this.#flush();
-  #queueTimer: TimerHandle | undefined;
-  /** The end of wait the queue timer is armed for; Infinity when none. */
-  #queueTimerAt = Number.POSITIVE_INFINITY;
-  readonly #onQueueTimer = (): void => this.#expireQueued();
-  #seq = 0;
-  /** Signals of queued jobs → their one abort listener. */
-  readonly #watched = new Map<AbortSignal, () => void>();
   readonly #settle = (outcome: Outcome<Uint8Array>, job: Job): void => this.#done(job, outcome);
   #client: TcpClient | undefined;
   #stream: ByteStream | undefined;
@@ -226,6 +150,17 @@ export class ModbusTcpMaster implements Part {
     this.#maxQueue = options.maxQueue ?? TCP_MASTER_DEFAULTS.maxQueue;
     const quarantine = options.quarantineMs === undefined ? {} : { quarantineMs: options.quarantineMs };
     this.#tx = new Transactions<Uint8Array, Job>({ clock: ctx.clock, ...quarantine });
+    this.#queue = new JobQueue<Job>(ctx.clock, {
+      expired: (due) => {
+        for (const job of due) {
+          if (this.#stream === undefined) this.#fail(job, ErrorCodes.UNAVAILABLE, 'no connection in time');
+          else this.#fail(job, ErrorCodes.TIMEOUT, `not sent within ${job.req.timeoutMs} ms (queue)`);
+        }
+      },
+      aborted: (dropped) => {
+        for (const job of dropped) this.#fail(job, ErrorCodes.ABORTED, 'aborted before send');
+      },
+    });
   }
 
   get stats(): TcpMasterStats {
@@ -274,7 +209,7 @@ export class ModbusTcpMaster implements Part {
     this.#stream = undefined;
     this.#tx.failAll(err(ErrorCodes.UNAVAILABLE, 'stopped'));
     this.#rejectQueue(ErrorCodes.UNAVAILABLE, 'stopped');
-    this.#unwatch(true);
+    this.#queue.unwatchAll();
     client?.close();
   }
 
@@ -297,7 +232,7 @@ export class ModbusTcpMaster implements Part {
   }
 
   get #queued(): number {
-    return this.#high.length + this.#low.length;
+    return this.#queue.size;
   }
 
   #admit(job: Job): void {
@@ -318,115 +253,20 @@ export class ModbusTcpMaster implements Part {
     return undefined;
   }
 
-  #queueOf(job: Job): Job[] {
-    return job.req.priority === 'low' ? this.#low : this.#high;
-  }
-
-  /**
-   * Queues a job. Its wait is bounded by the one queue timer (armed for the
-   * earliest end of wait, not one timer per job); its signal gets one abort
-   * listener per master (kept while the signal lives, not added and removed
-   * per job).
-   */
+  /** Queues a job (tcp-master-queue.ts: bounded wait, abort, high before low). */
   #enqueue(job: Job): void {
-    this.#queueOf(job).push(job);
+    this.#queue.push(job);
     this.#c.maxQueueDepth = Math.max(this.#c.maxQueueDepth, this.#queued);
-    const now = this.#ctx.clock.monotonic();
-    job.seq = ++this.#seq;
-    job.queuedUntil = now + Math.max(0, job.req.timeoutMs);
-    if (job.queuedUntil < this.#queueTimerAt) this.#armQueueTimer(job.queuedUntil, now);
-    this.#watch(job.req.signal);
-  }
-
-  #armQueueTimer(at: number, now: number): void {
-    this.#queueTimer?.cancel();
-    this.#queueTimerAt = at;
-    this.#queueTimer = this.#ctx.clock.setTimeout(this.#onQueueTimer, at - now);
-  }
-
-  #disarmQueueTimer(): void {
-    this.#queueTimer?.cancel();
-    this.#queueTimer = undefined;
-    this.#queueTimerAt = Number.POSITIVE_INFINITY;
-  }
-
-  /** The queue timer fired: every job whose wait is over fails, the timer is re-armed for the next. */
-  #expireQueued(): void {
-    this.#queueTimer = undefined;
-    this.#queueTimerAt = Number.POSITIVE_INFINITY;
-    const now = this.#ctx.clock.monotonic();
-    const due: Job[] = [];
-    let next = Number.POSITIVE_INFINITY;
-    const keep = (job: Job): boolean => {
-      if (job.queuedUntil <= now) {
-        due.push(job);
-        return false;
-      }
-      if (job.queuedUntil < next) next = job.queuedUntil;
-      return true;
-    };
-    this.#replaceQueue(this.#high, keep);
-    this.#replaceQueue(this.#low, keep);
-    if (next < this.#queueTimerAt) this.#armQueueTimer(next, now);
-    due.sort((a, b) => a.queuedUntil - b.queuedUntil || a.seq - b.seq);
-    for (const job of due) {
-      if (this.#stream === undefined) this.#fail(job, ErrorCodes.UNAVAILABLE, 'no connection in time');
-      else this.#fail(job, ErrorCodes.TIMEOUT, `not sent within ${job.req.timeoutMs} ms (queue)`);
-    }
-  }
-
-  /** Keeps, in order, the jobs of `queue` for which `keep` is true. */
-  #replaceQueue(queue: Job[], keep: (job: Job) => boolean): void {
-    let n = 0;
-    for (const job of queue) if (keep(job)) queue[n++] = job;
-    queue.length = n;
-  }
-
-  #watch(signal: AbortSignal): void {
-    if (this.#watched.has(signal)) return;
-    if (this.#watched.size >= WATCHED_SIGNALS_MAX) this.#unwatch(false);
-    const onAbort = (): void => {
-      this.#watched.delete(signal);
-      this.#abortQueued(signal);
-    };
-    this.#watched.set(signal, onAbort);
-    signal.addEventListener('abort', onAbort, { once: true });
-  }
-
-  /** Removes the abort listeners: all, or (`all` false) those of signals with no queued job. */
-  #unwatch(all: boolean): void {
-    const inUse = new Set<AbortSignal>();
-    if (!all) for (const job of [...this.#high, ...this.#low]) inUse.add(job.req.signal);
-    for (const [signal, onAbort] of this.#watched) {
-      if (inUse.has(signal)) continue;
-      signal.removeEventListener('abort', onAbort);
-      this.#watched.delete(signal);
-    }
-  }
-
-  /** A signal aborted: its queued jobs are dropped at once (never sent), ABORTED. */
-  #abortQueued(signal: AbortSignal): void {
-    const dropped: Job[] = [];
-    const keep = (job: Job): boolean => {
-      if (job.req.signal !== signal) return true;
-      dropped.push(job);
-      return false;
-    };
-    this.#replaceQueue(this.#high, keep);
-    this.#replaceQueue(this.#low, keep);
-    dropped.sort((a, b) => a.seq - b.seq);
-    for (const job of dropped) this.#fail(job, ErrorCodes.ABORTED, 'aborted before send');
   }
 
   #rejectQueue(code: ErrorCode, why: string): void {
-    this.#disarmQueueTimer();
-    for (const job of [...this.#high.splice(0), ...this.#low.splice(0)]) this.#fail(job, code, why);
+    for (const job of this.#queue.takeAll()) this.#fail(job, code, why);
   }
 
   #pump(): void {
     const stream = this.#stream;
     while (stream?.isOpen && this.#queued > 0 && this.#tx.pending < this.#maxInFlight) {
-      const job = (this.#high.length > 0 ? this.#high.shift() : this.#low.shift()) as Job;
+      const job = this.#queue.shift() as Job;
       if (job.req.signal.aborted) this.#fail(job, ErrorCodes.ABORTED, 'aborted before send');
       else this.#send(job);
     }
