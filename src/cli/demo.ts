@@ -11,7 +11,7 @@ import { Value } from 'typebox/value';
 import { backfillHistory } from '../../sim/demo-history.js';
 import { startPanel } from '../../sim/panel.js';
 import { startSerialPanel } from '../../sim/serial-panel.js';
-import { demoInputs, demoWireless } from '../../sim/wireless/demo-panel.js';
+import { DEMO_INSTALL_CODE, demoInputs, demoWireless } from '../../sim/wireless/demo-panel.js';
 import { pairedEntries } from '../../sim/wireless/paired.js';
 import { createApp, defaultParts } from '../app.js';
 import type { Config } from '../config/index.js';
@@ -157,6 +157,14 @@ interface BannerInfo {
   serial: boolean;
 }
 
+/** The simulated sensor that has an install code and is not paired: "CL110, RF id …". */
+function waitingSensor(): string {
+  const w = demoWireless();
+  const paired = new Set(w.paired.map((p) => p.rfId));
+  const s = w.simulator.sensors.find((x) => !paired.has(x.rfId) && x.installCode === DEMO_INSTALL_CODE);
+  return s ? `${s.model}, RF id ${s.rfId}` : 'not found';
+}
+
 function banner(b: BannerInfo): string {
   const { version, dataDir, keep, port, webPort } = b;
   const mb = `mbpoll -m tcp -p ${port} -1`;
@@ -171,6 +179,8 @@ function banner(b: BannerInfo): string {
     `  Modbus TCP     : 127.0.0.1:${port} — unit 255 is Wattgate itself, units 1–3 are simulated meters,`,
     '                   units 100–109 are simulated wireless sensors (public register maps of their families)',
     serial,
+    `  Wireless       : one more sensor (${waitingSensor()}) waits to be paired: open wireless discovery`,
+    `                   with its install code ${DEMO_INSTALL_CODE} (as printed on its label)`,
     `  History        : ${DEMO_HISTORY_DAYS} days back-filled, then sampled every minute (GET /api/v1/history/series)`,
     '  Try (Debian package mbpoll; register numbers are 1-based):',
     `    ${mb} -a 255 -r 159 -c 1 127.0.0.1           # health: 0 = nominal`,

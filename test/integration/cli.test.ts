@@ -214,6 +214,20 @@ test('start serves Modbus on the configured network until SIGTERM, then stops in
   deviceCode = code;
 });
 
+test('SIGTERM while the parts start: the start finishes, then everything stops in order (exit 0)', async () => {
+  const dataDir = join(root, 'svc');
+  const r = await wattgate(['start', '--data-dir', dataDir, '--log-level', 'info'], {
+    termOn: /"msg":"starting"/,
+  });
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => (JSON.parse(l) as { msg: string }).msg)
+    .filter((m) => ['starting', 'started', 'stopping', 'stopped'].includes(m));
+  assert.deepEqual(events, ['starting', 'started', 'stopping', 'stopped']);
+});
+
 test('local recovery: reset-admin-password needs the device code (stdin), unlock clears a lockout', async () => {
   const dataDir = join(root, 'svc');
   assert.ok(deviceCode, 'needs the device code of the start test');

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Value } from 'typebox/value';
+import { DEMO_INSTALL_CODE } from '../../sim/wireless/demo-panel.js';
 import { HistorySchema } from '../../src/config/schema-history.js';
 import { HistoryStore } from '../../src/history/store.js';
 import { mbpollTcp } from '../support/mbpoll.js';
@@ -82,6 +83,9 @@ test('X4: wattgate demo serves meters, wireless sensors, pulse inputs and a fill
     const meter = await mbpollTcp(opts, 1, 1, 2);
     assert.equal(meter.length, 2);
     assert.match(out, /Serial line {4}: RS485-1/, 'socat is a CI peer: the demo starts its serial line');
+    // The sensor waiting for pairing: its install code as the simulator knows it (sim/wireless/demo-panel.ts).
+    assert.match(out, new RegExp(`install code ${DEMO_INSTALL_CODE}`));
+    assert.match(out, /cl110, RF id 00124B00DE000011/);
     const rs485 = await mbpollTcp(opts, 21, 1, 2);
     assert.equal(rs485.length, 2, 'a meter on the simulated RS-485 line answers through the gateway');
     const inputs = await mbpollTcp(opts, 255, 1001, 4);
