@@ -14,6 +14,7 @@ import { createSimulatorDriver } from '../sim/wireless/radio.js';
 import type { AcquisitionEvents } from './acquisition/events.js';
 import { createAcquisition } from './acquisition/part.js';
 import { configView } from './config/index.js';
+import { configService } from './config/service.js';
 import type { AppContext } from './core/context.js';
 import { dataPath } from './core/data-dir.js';
 import { wattgateIdentity } from './core/identity.js';
@@ -199,6 +200,7 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       history: history.store,
       health,
       modbus: { diagnostics: () => modbusDiagnostics(gateway, tcpMasters) },
+      config: configService(ctx.config),
     },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });

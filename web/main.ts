@@ -17,6 +17,7 @@ import { setTimeZone } from './format.js';
 import { html } from './html.js';
 import { Diagnostics, Logs, MaintenanceIndex } from './pages/maintenance.js';
 import { Monitoring } from './pages/monitoring.js';
+import { SettingsIndex, WirelessSettings } from './pages/settings.js';
 import { Home, Later, NotFound } from './pages/simple.js';
 import { currentPath, onNavigate } from './router.js';
 import { Shell } from './shell.js';
@@ -35,7 +36,9 @@ function page(path: string, me: Me | undefined) {
     case '/alarms':
       return html`<${Later} title="Alarms" what="Alarm rules, active alarms and their history." />`;
     case '/settings':
-      return html`<${Later} title="Settings" what="Devices, serial lines, wireless, data sampling, networks, users, tokens and the certificate." />`;
+      return html`<${SettingsIndex} />`;
+    case '/settings/wireless':
+      return html`<${WirelessSettings} me=${me} />`;
     case '/maintenance':
       return html`<${MaintenanceIndex} />`;
     case '/maintenance/logs':
@@ -58,6 +61,7 @@ const TITLES: Record<string, string> = {
   '/maintenance': 'Maintenance',
   '/maintenance/logs': 'Logs',
   '/maintenance/diagnostics': 'Diagnostics',
+  '/settings/wireless': 'Wireless devices',
 };
 
 function App() {

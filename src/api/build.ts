@@ -25,6 +25,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { certificateRoutes } from './routes/certificate.js';
+import { type ConfigRouteOptions, configRoutes } from './routes/config.js';
 import { type DeviceRouteOptions, deviceRoutes } from './routes/devices.js';
 import { type DiagnosticsRouteOptions, diagnosticsRoutes } from './routes/diagnostics.js';
 import { type HealthRouteOptions, healthRoutes } from './routes/health.js';
@@ -66,6 +67,8 @@ export interface ApiOptions {
   health?: HealthRouteOptions['health'];
   /** Modbus diagnostics (GET /api/v1/diagnostics/modbus); the route exists only when given. */
   diagnostics?: DiagnosticsRouteOptions;
+  /** Configuration sections read and replaced (admin); routes only when given. */
+  config?: ConfigRouteOptions;
   /** The web UI's built files (ui-assets.ts); without them the pages answer 503. */
   ui?: UiAssets | undefined;
   serverFactory?: FastifyServerFactory;
@@ -106,6 +109,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.history) await app.register(historyRoutes, opts.history);
   if (opts.wireless) await app.register(wirelessRoutes, opts.wireless);
   if (opts.diagnostics) await app.register(diagnosticsRoutes, opts.diagnostics);
+  if (opts.config) await app.register(configRoutes, opts.config);
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

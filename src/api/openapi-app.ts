@@ -15,6 +15,7 @@ import { ManualClock } from '../shared/clock.js';
 import { silentLogger } from '../shared/logger.js';
 import { buildApi } from './build.js';
 import { renderOpenApi } from './openapi.js';
+import type { ConfigRouteOptions } from './routes/config.js';
 import type { HistoryQueryApi } from './routes/history.js';
 import type { WirelessRouteOptions } from './routes/wireless.js';
 
@@ -70,6 +71,7 @@ export async function generateOpenApi(): Promise<string> {
       devices: { devices: undocumented<DevicesService>('devices') },
       history: { history: undocumented<HistoryQueryApi>('history') },
       wireless: { wireless: undocumented<WirelessRouteOptions['wireless']>('wireless') },
+      config: { config: undocumented<ConfigRouteOptions['config']>('configuration') },
       diagnostics: {
         modbus: () => {
           throw new Error('diagnostics: documentation only');

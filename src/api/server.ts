@@ -54,7 +54,10 @@ export interface WebServerContext {
   /** The audit log: its routes (read, export, verify) are served when given. */
   audit?: Pick<AuditRouteOptions, 'audit' | 'record'>;
   /** Feature routes served when given (device models, devices, history). */
-  features?: Pick<ApiOptions, 'models' | 'devices' | 'history' | 'wireless' | 'health' | 'diagnostics'>;
+  features?: Pick<
+    ApiOptions,
+    'models' | 'devices' | 'history' | 'wireless' | 'health' | 'diagnostics' | 'config'
+  >;
   /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
   portOverride?: number;
   /** Listen only on these hosts instead of the networks' addresses (tests). */

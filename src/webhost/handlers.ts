@@ -8,6 +8,7 @@
  * (TLS, JSON, history queries, exports, password hashing) stays in the worker.
  */
 import type { DevicesService } from '../acquisition/service.js';
+import type { ConfigService } from '../config/service.js';
 import type { SeriesSnapshot } from '../history/snapshot.js';
 import type { CursorRead, HistoryStatus } from '../history/types.js';
 import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
@@ -30,6 +31,8 @@ export interface MainServices {
   };
   readonly health: Pick<HealthBoard, 'report'> & Partial<Pick<HealthBoard, 'set'>>;
   readonly modbus: { diagnostics(): ModbusDiagnostics };
+  /** Configuration sections read and replaced by the API (config/service.ts). */
+  readonly config: ConfigService;
 }
 
 type Method = (...args: unknown[]) => unknown;

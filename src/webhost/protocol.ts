@@ -51,6 +51,7 @@ export const MAIN_CALLS = {
   history: ['snapshot', 'status', 'readAfter'],
   health: ['report'],
   modbus: ['diagnostics'],
+  config: ['sections', 'read', 'write'],
 } as const;
 
 export type Service = keyof typeof MAIN_CALLS;

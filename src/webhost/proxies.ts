@@ -8,12 +8,13 @@ import type { DevicesService } from '../api/routes/devices.js';
 import type { ModelCatalogApi } from '../api/routes/models.js';
 import type { WirelessRouteOptions } from '../api/routes/wireless.js';
 import type { Config } from '../config/schema.js';
+import type { ConfigService } from '../config/service.js';
 import type { ModelCatalog } from '../devices/models/index.js';
 import type { HistorySource } from '../history/replica.js';
 import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import { type MemoryConfigView, memoryConfigView } from '../shared/config-view.js';
 import type { HealthReport } from '../shared/health.js';
-import type { Rpc } from '../shared/rpc.js';
+import type { Remote, Rpc } from '../shared/rpc.js';
 import {
   callName,
   MAIN_CALLS,
@@ -44,6 +45,7 @@ export interface RemoteServices {
   readonly history: HistorySource;
   readonly health: { report(): Promise<HealthReport> };
   readonly modbus: { diagnostics(): Promise<ModbusDiagnostics> };
+  readonly config: Remote<ConfigService>;
 }
 
 export function remoteServices(rpc: Rpc): RemoteServices {
@@ -54,6 +56,7 @@ export function remoteServices(rpc: Rpc): RemoteServices {
     history: proxy(rpc, 'history'),
     health: proxy(rpc, 'health'),
     modbus: proxy(rpc, 'modbus'),
+    config: proxy(rpc, 'config'),
   };
 }
 

@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       wireless: { wireless: remote.wireless, audit: record },
       health: () => remote.health.report(),
       diagnostics: { modbus: () => remote.modbus.diagnostics() },
+      config: { config: remote.config },
     },
     ...(data.portOverride === undefined ? {} : { portOverride: data.portOverride }),
     ...(data.hostsOverride === undefined ? {} : { hostsOverride: [...data.hostsOverride] }),

@@ -47,6 +47,7 @@ const PAGES = [
   ['trending', '/trending'],
   ['alarms', '/alarms'],
   ['settings', '/settings'],
+  ['settings-wireless', '/settings/wireless'],
   ['maintenance', '/maintenance'],
   ['logs', '/maintenance/logs'],
   ['diagnostics', '/maintenance/diagnostics'],
@@ -157,6 +158,7 @@ test('every page at 1366 and 375 px: no console error, no failed request, axe cl
       await page.locator('main h1').waitFor();
       if (name === 'monitoring') await page.locator('.devices .card:first-child td.num').first().waitFor();
       if (name === 'diagnostics') await page.locator('main h2').first().waitFor();
+      if (name === 'settings-wireless') await page.locator('#paired tbody tr').first().waitFor();
       if (name === 'logs') await page.locator('#audit-verify', { hasText: 'intact' }).waitFor();
       assert.deepEqual(await axeViolations(page), [], `axe on ${path} at ${width} px`);
       await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });

@@ -1,0 +1,144 @@
+/**
+ * Settings. Today: Wireless devices (the radio switch through the `wireless`
+ * configuration section, the paired and unknown devices, discovery with
+ * install codes as printed on labels). The other sections are listed with
+ * what they will hold; their API (GET/PUT /api/v1/config/<section>) exists.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, getJson, type Me, sendJson } from '../api.js';
+import { formatTime } from '../format.js';
+import { html } from '../html.js';
+import { parseInstallCodes } from '../install-codes.js';
+import { link } from '../shell.js';
+
+export function SettingsIndex() {
+  return html`<h1>Settings</h1>
+    <ul class="tiles">
+      <li><a href="/settings/wireless" onClick=${link}>Wireless devices</a>: radio on/off, paired devices, discovery with install codes</li>
+      <li>Modbus devices, serial lines, data sampling, network and Modbus service, users, API tokens, certificate:
+        pages to come; every setting is already readable and changeable through the API (<code>/api/v1/config/…</code>).</li>
+    </ul>`;
+}
+
+interface RadioDevice {
+  deviceId: number;
+  rfId: string;
+  name: string;
+  model: string;
+  virtualId: number | null;
+  status: 'connected' | 'not-connected';
+  lastSeen: string | null;
+  rssi: number | null;
+  lqi: number | null;
+}
+interface Overview {
+  radioOn: boolean;
+  permanentlyDisabled: boolean;
+  discovery: { open: boolean; until: string | null };
+  devices: RadioDevice[];
+  unknown: { rfId: string; model: string | null; reason: string; lastSeen: string }[];
+}
+interface Section {
+  value: Record<string, unknown>;
+}
+
+const message = (e: unknown) =>
+  e instanceof ApiError ? e.message : e instanceof Error ? e.message : 'something went wrong';
+
+export function WirelessSettings({ me }: { me: Me | undefined }) {
+  const [o, setO] = useState<Overview | undefined>(undefined);
+  const [codes, setCodes] = useState('');
+  const [note, setNote] = useState<{ ok: boolean; text: string } | undefined>(undefined);
+  const [tick, setTick] = useState(0);
+  const admin = me?.role === 'admin';
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      getJson<Overview>('/api/v1/wireless')
+        .then((x) => live && setO(x))
+        .catch((e) => live && setNote({ ok: false, text: message(e) }));
+    void load();
+    const t = setInterval(load, 3000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [tick]);
+
+  const setRadio = async (on: boolean) => {
+    try {
+      const s = await getJson<Section>('/api/v1/config/wireless');
+      await sendJson('PUT', '/api/v1/config/wireless', { ...s.value, enabled: on });
+      setNote({ ok: true, text: on ? 'Wireless network switched on.' : 'Wireless network switched off.' });
+    } catch (e) {
+      setNote({ ok: false, text: message(e) });
+    }
+    setTick((n) => n + 1);
+  };
+
+  const discover = async (e: Event) => {
+    e.preventDefault();
+    const parsed = parseInstallCodes(codes);
+    if (parsed.bad.length > 0) {
+      setNote({ ok: false, text: `Not an install code (36 hex digits): ${parsed.bad.join(', ')}` });
+      return;
+    }
+    try {
+      const body = parsed.codes.length > 0 ? { installCodes: parsed.codes.map((code) => ({ code })) } : {};
+      await sendJson('POST', '/api/v1/wireless/discovery', body);
+      setNote({
+        ok: true,
+        text: `Discovery open${parsed.codes.length ? ` with ${parsed.codes.length} install code(s)` : ''}.`,
+      });
+      setCodes('');
+    } catch (err) {
+      setNote({ ok: false, text: message(err) });
+    }
+    setTick((n) => n + 1);
+  };
+
+  if (!o) return html`<h1>Wireless devices</h1><p>Loading…</p>`;
+  return html`<h1>Wireless devices</h1>
+    ${note ? html`<p class=${note.ok ? 'ok-note' : 'error'} role=${note.ok ? 'status' : 'alert'} id="settings-note">${note.text}</p>` : null}
+    <section class="card" aria-labelledby="radio-h">
+      <h2 id="radio-h">Wireless network</h2>
+      <label class="switch">
+        <input type="checkbox" id="radio-on" checked=${o.radioOn}
+          disabled=${!admin || o.permanentlyDisabled}
+          onChange=${(e: Event) => void setRadio((e.currentTarget as HTMLInputElement).checked)} />
+        Wireless network on
+      </label>
+      ${o.permanentlyDisabled ? html`<p>Permanently disabled: it cannot be switched on again.</p>` : null}
+      <p>Discovery: ${o.discovery.open ? `open until ${formatTime(o.discovery.until)}` : 'closed'}.</p>
+      ${
+        admin && o.radioOn
+          ? html`<form onSubmit=${discover} class="discovery">
+              <label for="install-codes">Install codes (one per line, as printed on the labels; optional)</label>
+              <textarea id="install-codes" rows="3" value=${codes}
+                onInput=${(e: Event) => setCodes((e.currentTarget as HTMLTextAreaElement).value)}></textarea>
+              <button type="submit" id="open-discovery">Open discovery</button>
+            </form>`
+          : null
+      }
+    </section>
+    <section class="card" aria-labelledby="paired-h">
+      <h2 id="paired-h">Paired devices (${o.devices.length})</h2>
+      <div class="scroll" tabindex="0" role="region" aria-label="Paired devices table"><table class="values" id="paired">
+        <thead><tr><th scope="col">Name</th><th scope="col">Model</th><th scope="col">RF id</th><th scope="col">Unit</th>
+          <th scope="col">Status</th><th scope="col">Last heard</th><th scope="col" class="num">RSSI</th><th scope="col" class="num">LQI</th></tr></thead>
+        <tbody>${o.devices.map(
+          (d) => html`<tr key=${d.rfId} data-rfid=${d.rfId}>
+            <th scope="row">${d.name}</th><td>${d.model}</td><td><code>${d.rfId}</code></td><td>${d.virtualId ?? '—'}</td>
+            <td class=${`state ${d.status}`} data-state=${d.status}>${d.status === 'connected' ? 'Connected' : 'Not connected'}</td>
+            <td>${formatTime(d.lastSeen)}</td><td class="num">${d.rssi ?? '—'}</td><td class="num">${d.lqi ?? '—'}</td>
+          </tr>`,
+        )}</tbody>
+      </table></div>
+    </section>
+    ${
+      o.unknown.length > 0
+        ? html`<section class="card" aria-labelledby="unknown-h"><h2 id="unknown-h">Unknown devices heard (${o.unknown.length})</h2>
+            <ul>${o.unknown.map((u) => html`<li key=${u.rfId}><code>${u.rfId}</code> ${u.model ?? 'unknown model'}: ${u.reason}</li>`)}</ul></section>`
+        : null
+    }`;
+}
