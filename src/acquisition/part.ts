@@ -172,6 +172,12 @@ export class AcquisitionPart implements Part, DevicesService {
     return this.#engine.latest(id) ?? [];
   }
 
+  latestAll(): { deviceId: number; readings: Reading[] }[] {
+    return this.#ctx.devices
+      .get()
+      .list.map((d) => ({ deviceId: d.id, readings: this.#engine.latest(d.id) ?? [] }));
+  }
+
   /** A wireless device's received values become its newest readings (engine.noteWireless). */
   noteWireless(rfId: string, t: number, readings: readonly ExternalReading[]): void {
     this.#engine.noteWireless(rfId, t, readings);

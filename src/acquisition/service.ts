@@ -31,6 +31,8 @@ export interface DevicesService {
   remove(id: number, by: ChangeMeta): void;
   /** The newest reading of each measurement (sampled or live). */
   latest(id: number): Reading[];
+  /** The newest readings of every device, in one answer (one Rpc call for the Monitoring page, whatever the count). */
+  latestAll(): { deviceId: number; readings: Reading[] }[];
   watch(deviceIds: readonly number[]): WatchLease;
   renewWatch(leaseId: string): WatchLease;
   endWatch(leaseId: string): boolean;

@@ -39,6 +39,7 @@ export const MAIN_CALLS = {
     'update',
     'remove',
     'latest',
+    'latestAll',
     'watch',
     'renewWatch',
     'endWatch',
