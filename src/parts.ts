@@ -33,6 +33,7 @@ import { createAuditPart } from './security/audit/part.js';
 import { TypedEvents } from './shared/events.js';
 import { HealthBoard } from './shared/health.js';
 import type { Part } from './shared/lifecycle.js';
+import { LoopMonitor, threadStats } from './shared/process-stats.js';
 import { createWebHost } from './webhost/host.js';
 import type { WirelessEvents } from './wireless/events.js';
 import { createWirelessPart } from './wireless/part.js';
@@ -184,6 +185,9 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       .list.filter((d) => d.model === id)
       .map((d) => d.name);
   // The HTTPS server runs in a worker thread at a lower priority (webhost/): it reaches these through Rpc.
+  // The main thread's event-loop delay, for Diagnostics (shared/process-stats.ts).
+  const loop = new LoopMonitor(ctx.clock);
+  const monitor: Part = { name: 'loop-monitor', start: () => loop.start(), stop: () => loop.stop() };
   const web = createWebHost({
     log: ctx.log,
     clock: ctx.clock,
@@ -201,8 +205,9 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       health,
       modbus: { diagnostics: () => modbusDiagnostics(gateway, tcpMasters) },
       config: configService(ctx.config),
+      process: { stats: () => threadStats(loop) },
     },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });
-  return [audit, history, inputs, wireless, gateway, acquisition, web];
+  return [monitor, audit, history, inputs, wireless, gateway, acquisition, web];
 }

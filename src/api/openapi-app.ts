@@ -76,6 +76,9 @@ export async function generateOpenApi(): Promise<string> {
         modbus: () => {
           throw new Error('diagnostics: documentation only');
         },
+        process: () => {
+          throw new Error('diagnostics: documentation only');
+        },
       },
     });
     const text = renderOpenApi(app.routeTable);

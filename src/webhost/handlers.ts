@@ -13,6 +13,7 @@ import type { SeriesSnapshot } from '../history/snapshot.js';
 import type { CursorRead, HistoryStatus } from '../history/types.js';
 import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import type { HealthBoard } from '../shared/health.js';
+import type { ThreadStats } from '../shared/process-stats.js';
 import type { Rpc } from '../shared/rpc.js';
 import type { WirelessPart } from '../wireless/part.js';
 import { callName, MAIN_CALLS, type Service } from './protocol.js';
@@ -33,6 +34,8 @@ export interface MainServices {
   readonly modbus: { diagnostics(): ModbusDiagnostics };
   /** Configuration sections read and replaced by the API (config/service.ts). */
   readonly config: ConfigService;
+  /** The main thread's heap, the process's RSS and the main event loop's delay. */
+  readonly process: { stats(): ThreadStats };
 }
 
 type Method = (...args: unknown[]) => unknown;

@@ -53,6 +53,7 @@ export const MAIN_CALLS = {
   health: ['report'],
   modbus: ['diagnostics'],
   config: ['sections', 'read', 'write'],
+  process: ['stats'],
 } as const;
 
 export type Service = keyof typeof MAIN_CALLS;

@@ -14,6 +14,7 @@ import type { HistorySource } from '../history/replica.js';
 import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import { type MemoryConfigView, memoryConfigView } from '../shared/config-view.js';
 import type { HealthReport } from '../shared/health.js';
+import type { ThreadStats } from '../shared/process-stats.js';
 import type { Remote, Rpc } from '../shared/rpc.js';
 import {
   callName,
@@ -46,6 +47,7 @@ export interface RemoteServices {
   readonly health: { report(): Promise<HealthReport> };
   readonly modbus: { diagnostics(): Promise<ModbusDiagnostics> };
   readonly config: Remote<ConfigService>;
+  readonly process: { stats(): Promise<ThreadStats> };
 }
 
 export function remoteServices(rpc: Rpc): RemoteServices {
@@ -57,6 +59,7 @@ export function remoteServices(rpc: Rpc): RemoteServices {
     health: proxy(rpc, 'health'),
     modbus: proxy(rpc, 'modbus'),
     config: proxy(rpc, 'config'),
+    process: proxy(rpc, 'process'),
   };
 }
 

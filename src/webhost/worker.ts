@@ -25,6 +25,7 @@ import { auditFromSecurity } from '../security/audit/from-security.js';
 import { AuditLog } from '../security/audit/store.js';
 import { systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { LoopMonitor, threadStats } from '../shared/process-stats.js';
 import { Rpc, type RpcPort } from '../shared/rpc.js';
 import type { LogLine, WebWorkerData } from './protocol.js';
 import { remoteServices, remoteViews } from './proxies.js';
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
   const log = forwardingLogger(rpc, data.logLevel);
   const views = remoteViews(rpc, data.sections);
   const remote = remoteServices(rpc);
+  // This thread's event-loop delay (the web server's); the worker's end stops it with the thread.
+  const loop = new LoopMonitor(clock);
+  loop.start();
   const db = openDatabase({ path: dataPath(data.dataDir, 'settingsDb'), profile: 'durable' });
   const audit = AuditLog.open({
     dbPath: dataPath(data.dataDir, 'auditDb'),
@@ -125,7 +129,10 @@ async function main(): Promise<void> {
       history: { history, timeZone: () => views.system.get().timezone },
       wireless: { wireless: remote.wireless, audit: record },
       health: () => remote.health.report(),
-      diagnostics: { modbus: () => remote.modbus.diagnostics() },
+      diagnostics: {
+        modbus: () => remote.modbus.diagnostics(),
+        process: async () => ({ main: await remote.process.stats(), web: threadStats(loop) }),
+      },
       config: { config: remote.config },
     },
     ...(data.portOverride === undefined ? {} : { portOverride: data.portOverride }),
@@ -139,6 +146,7 @@ async function main(): Promise<void> {
     },
     'web.addresses': () => web.addresses(),
     'web.stop': async () => {
+      loop.stop();
       await web.stop();
       history.close();
       audit.close();

@@ -130,6 +130,7 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
     'GET /api/v1/devices/:id/values admin,operator,viewer,support',
     'GET /api/v1/devices/values admin,operator,viewer,support',
     'GET /api/v1/diagnostics/modbus admin,operator,viewer,support',
+    'GET /api/v1/diagnostics/process admin,operator,viewer,support',
     'GET /api/v1/history/breakdown admin,operator,viewer,support',
     'GET /api/v1/history/changes admin,operator,viewer,support',
     'GET /api/v1/history/compare admin,operator,viewer,support',

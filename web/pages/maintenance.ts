@@ -84,12 +84,43 @@ function Counters({ c }: { c: Record<string, number> }) {
   </dl>`;
 }
 
+interface Thread {
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  loop: { windowMs: number; p50Ms: number; p99Ms: number; maxMs: number; maxSinceStartMs: number };
+}
+interface ProcessDiag {
+  rssBytes: number;
+  uptimeS: number;
+  threads: { main: Thread; web: Thread };
+}
+
+const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
+
+function ProcessCard() {
+  const p = useJson<ProcessDiag>('/api/v1/diagnostics/process', 5000);
+  if (!p.data) return null;
+  const { rssBytes, uptimeS, threads } = p.data;
+  const row = (name: string, t: Thread) => html`<tr key=${name}>
+    <th scope="row">${name}</th><td class="num">${mib(t.heapUsedBytes)}</td>
+    <td class="num">${t.loop.p99Ms} ms</td><td class="num">${t.loop.maxMs} ms</td><td class="num">${t.loop.maxSinceStartMs} ms</td>
+  </tr>`;
+  return html`<section class="card" id="process"><h2>Process</h2>
+    <p>Resident memory ${mib(rssBytes)} · running for ${Math.floor(uptimeS / 3600)} h ${Math.floor((uptimeS % 3600) / 60)} min</p>
+    <div class="scroll" tabindex="0" role="region" aria-label="Threads table"><table class="values">
+      <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Heap</th><th scope="col" class="num">Loop delay p99 (10 s)</th>
+        <th scope="col" class="num">Max (10 s)</th><th scope="col" class="num">Max since start</th></tr></thead>
+      <tbody>${row('Modbus (main)', threads.main)}${row('Web', threads.web)}</tbody>
+    </table></div></section>`;
+}
+
 export function Diagnostics() {
   const d = useJson<Diag>('/api/v1/diagnostics/modbus', 2000);
   if (d.error) return html`<h1>Diagnostics</h1><p class="error" role="alert">${d.error}</p>`;
   if (!d.data) return html`<h1>Diagnostics</h1><p>Loading…</p>`;
   const { server, serialLines, tcpEndpoints } = d.data;
   return html`<h1>Diagnostics</h1>
+    <${ProcessCard} />
     <section class="card"><h2>Modbus TCP server</h2>
       <p>${plural(server.connections.listening, 'listener', 'listeners')}, ${plural(server.connections.current, 'client', 'clients')} connected, ${server.connections.accepted} accepted since start.</p>
       <${Counters} c=${server.counters} /></section>

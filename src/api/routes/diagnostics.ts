@@ -11,10 +11,13 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { ModbusDiagnostics } from '../../modbus/diagnostics.js';
 import { ANY_ROLE } from '../../security/roles.js';
+import type { ThreadStats } from '../../shared/process-stats.js';
 import type { Awaitable } from '../../shared/rpc.js';
 
 export interface DiagnosticsRouteOptions {
   readonly modbus: () => Awaitable<ModbusDiagnostics>;
+  /** Each thread's heap and event-loop delay (main: Modbus; web: HTTPS); the route exists only when given. */
+  readonly process?: () => Awaitable<{ main: ThreadStats; web: ThreadStats }>;
 }
 
 const Counts = Type.Record(Type.String(), Type.Number());
@@ -64,7 +67,49 @@ const ModbusOut = Type.Object({
   tcpEndpoints: Type.Array(TcpEndpoint),
 });
 
+const Loop = Type.Object({
+  windowMs: Type.Integer({ description: 'the window p50/p99/max describe (0 before the first ends)' }),
+  p50Ms: Type.Number(),
+  p99Ms: Type.Number(),
+  maxMs: Type.Number(),
+  maxSinceStartMs: Type.Number(),
+});
+const Thread = Type.Object({
+  heapUsedBytes: Type.Integer(),
+  heapTotalBytes: Type.Integer(),
+  loop: Loop,
+});
+const ProcessOut = Type.Object({
+  rssBytes: Type.Integer({ description: 'resident memory of the whole process' }),
+  uptimeS: Type.Integer(),
+  threads: Type.Object({ main: Thread, web: Thread }),
+});
+
 export async function diagnosticsRoutes(app: FastifyInstance, opts: DiagnosticsRouteOptions): Promise<void> {
+  const stats = opts.process;
+  if (stats)
+    app.get('/api/v1/diagnostics/process', {
+      config: { access: ANY_ROLE },
+      schema: {
+        summary:
+          "The process's memory and each thread's heap and event-loop delay (Modbus: main; HTTPS: web)",
+        tags: ['diagnostics'],
+        response: { 200: ProcessOut },
+      },
+      handler: async () => {
+        const { main, web } = await stats();
+        const thread = (t: ThreadStats) => ({
+          heapUsedBytes: t.heapUsedBytes,
+          heapTotalBytes: t.heapTotalBytes,
+          loop: t.loop,
+        });
+        return {
+          rssBytes: Math.max(main.rssBytes, web.rssBytes),
+          uptimeS: Math.floor(process.uptime()),
+          threads: { main: thread(main), web: thread(web) },
+        };
+      },
+    });
   app.get('/api/v1/diagnostics/modbus', {
     config: { access: ANY_ROLE },
     schema: {
