@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
@@ -29,6 +29,8 @@ export async function buildUi() {
     legalComments: 'none',
     logLevel: 'silent',
   });
+  // esbuild's build service is a child process that would otherwise stay for the life of Wattgate.
+  await stop();
   const files = r.outputFiles.map((f) => {
     const name = basename(f.path);
     const ext = name.slice(name.lastIndexOf('.'));
