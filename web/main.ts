@@ -19,6 +19,7 @@ import { Diagnostics, Logs, MaintenanceIndex } from './pages/maintenance.js';
 import { Monitoring } from './pages/monitoring.js';
 import { SettingsIndex, WirelessSettings } from './pages/settings.js';
 import { Home, Later, NotFound } from './pages/simple.js';
+import { TokensSettings } from './pages/tokens.js';
 import { currentPath, onNavigate } from './router.js';
 import { Shell } from './shell.js';
 import { type ModbusDiag, type ServiceRow, serviceRows } from './status.js';
@@ -39,6 +40,8 @@ function page(path: string, me: Me | undefined) {
       return html`<${SettingsIndex} />`;
     case '/settings/wireless':
       return html`<${WirelessSettings} me=${me} />`;
+    case '/settings/tokens':
+      return html`<${TokensSettings} me=${me} />`;
     case '/maintenance':
       return html`<${MaintenanceIndex} />`;
     case '/maintenance/logs':
@@ -62,6 +65,7 @@ const TITLES: Record<string, string> = {
   '/maintenance/logs': 'Logs',
   '/maintenance/diagnostics': 'Diagnostics',
   '/settings/wireless': 'Wireless devices',
+  '/settings/tokens': 'API tokens',
 };
 
 function App() {

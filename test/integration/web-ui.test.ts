@@ -48,6 +48,7 @@ const PAGES = [
   ['alarms', '/alarms'],
   ['settings', '/settings'],
   ['settings-wireless', '/settings/wireless'],
+  ['settings-tokens', '/settings/tokens'],
   ['maintenance', '/maintenance'],
   ['logs', '/maintenance/logs'],
   ['diagnostics', '/maintenance/diagnostics'],
@@ -158,9 +159,12 @@ test('every page at 1366 and 375 px: no console error, no failed request, axe cl
       await page.locator('main h1').waitFor();
       if (name === 'monitoring') await page.locator('.devices .card:first-child td.num').first().waitFor();
       if (name === 'diagnostics') await page.locator('main h2').first().waitFor();
+      if (name === 'settings-tokens') await page.locator('#tokens').waitFor();
       if (name === 'settings-wireless') await page.locator('#paired tbody tr').first().waitFor();
       if (name === 'logs') await page.locator('#audit-verify', { hasText: 'intact' }).waitFor();
       assert.deepEqual(await axeViolations(page), [], `axe on ${path} at ${width} px`);
+      const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+      assert.ok(wide <= width, `${path} at ${width} px is ${wide} px wide (no sideways scrolling)`);
       await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
     }
   }

@@ -15,7 +15,8 @@ export function SettingsIndex() {
   return html`<h1>Settings</h1>
     <ul class="tiles">
       <li><a href="/settings/wireless" onClick=${link}>Wireless devices</a>: radio on/off, paired devices, discovery with install codes</li>
-      <li>Modbus devices, serial lines, data sampling, network and Modbus service, users, API tokens, certificate:
+      <li><a href="/settings/tokens" onClick=${link}>API tokens</a>: create (shown once), revoke</li>
+      <li>Modbus devices, serial lines, data sampling, network and Modbus service, users, certificate:
         pages to come; every setting is already readable and changeable through the API (<code>/api/v1/config/…</code>).</li>
     </ul>`;
 }
