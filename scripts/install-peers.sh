@@ -14,6 +14,7 @@ PACKAGES=(
   libmodbus-dev gcc          # the C load client of the gateway benchmark (bench/modbus-load.c)
   chromium                   # real browser for the web tests (driven by playwright-core, never downloaded)
   sslscan                    # TLS audit of the HTTPS server
+  python3-prometheus-client  # a second parser of the Prometheus text format (GET /metrics)
 )
 
 missing=()

@@ -30,6 +30,7 @@ import { type DeviceRouteOptions, deviceRoutes } from './routes/devices.js';
 import { type DiagnosticsRouteOptions, diagnosticsRoutes } from './routes/diagnostics.js';
 import { type HealthRouteOptions, healthRoutes } from './routes/health.js';
 import { type HistoryRouteOptions, historyRoutes } from './routes/history.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { type ModelRouteOptions, modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
@@ -110,6 +111,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.wireless) await app.register(wirelessRoutes, opts.wireless);
   if (opts.diagnostics) await app.register(diagnosticsRoutes, opts.diagnostics);
   if (opts.config) await app.register(configRoutes, opts.config);
+  if (opts.diagnostics)
+    await app.register(metricsRoutes, {
+      ...opts.diagnostics,
+      ...(opts.health ? { health: opts.health } : {}),
+    });
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
   await app.register(pageRoutes, { security: opts.security });

@@ -145,6 +145,7 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
     'GET /api/v1/models/:id admin,operator,viewer,support',
     'GET /api/v1/system admin,operator,viewer,support',
     'GET /api/v1/wireless admin,operator,viewer,support',
+    'GET /metrics admin,operator,viewer,support',
     'POST /api/v1/auth/logout admin,operator,viewer,support',
     'POST /api/v1/auth/password admin,operator,viewer,support',
     'POST /api/v1/devices/watch admin,operator,viewer,support',
