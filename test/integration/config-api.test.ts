@@ -9,15 +9,9 @@
  * is refused; the JSON Schema for the forms is served.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { type App, createApp, defaultParts } from '../../src/app.js';
-import type { Part } from '../../src/shared/lifecycle.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import type { WebHost } from '../../src/webhost/host.js';
 import { https } from '../support/https.js';
+import { loopback, startWholeApp } from '../support/whole-app.js';
 
 const PASSWORD = 'Config-Api-Passw0rd!';
 const json = <T>(body: string) => JSON.parse(body) as T;
@@ -31,36 +25,13 @@ interface Section {
 test('config sections: read, refused with paths, stored and audited, radio off, admin only', {
   timeout: 120_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wattgate-config-api-'));
-  let app: App | undefined;
+  const w = await startWholeApp({
+    prefix: 'wattgate-config-api-',
+    password: PASSWORD,
+    configure: (base) => loopback(base, { modbus: false }),
+  });
+  const { app, port, admin } = w;
   try {
-    let parts: Part[] = [];
-    app = createApp({
-      dataDir: dir,
-      log: silentLogger,
-      parts: (ctx) => {
-        parts = defaultParts(ctx, { modbusPort: 0, webPort: 0 });
-        return parts;
-      },
-    });
-    const base = app.ctx.config.get();
-    app.ctx.config.replace({
-      ...base,
-      networks: { LOOP: { addresses: ['127.0.0.1'], description: '' } },
-      web: { ...base.web, enabled: { LOOP: true } },
-      modbus: { ...base.modbus, server: { ...base.modbus.server, enabled: {} } },
-    });
-    await app.start();
-    const web = parts.find((p) => p.name === 'web') as WebHost;
-    const port = Number((await web.addresses())[0]?.split(':').pop());
-    const deviceCode = readFileSync(join(dir, 'device-code'), 'utf8').trim();
-    const first = await https(port, 'POST', '/api/v1/auth/first-start', { deviceCode, password: PASSWORD });
-    assert.equal(first.status, 200, first.body);
-    const admin = {
-      cookie: first.cookie ?? '',
-      'x-csrf-token': json<{ csrfToken: string }>(first.body).csrfToken,
-    };
-
     const read = await https(port, 'GET', '/api/v1/config/system', undefined, admin);
     assert.equal(read.status, 200, read.body);
     const system = json<Section>(read.body);
@@ -151,7 +122,6 @@ test('config sections: read, refused with paths, stored and audited, radio off, 
     assert.equal((await https(port, 'PUT', '/api/v1/config/system', system.value, viewer)).status, 403);
     assert.equal((await https(port, 'GET', '/api/v1/config/nonsense', undefined, admin)).status, 400);
   } finally {
-    await app?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await w.stop();
   }
 });

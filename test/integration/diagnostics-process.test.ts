@@ -8,15 +8,10 @@
  * and not in the web thread's (which keeps serving meanwhile).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { type App, createApp, defaultParts } from '../../src/app.js';
-import type { Part } from '../../src/shared/lifecycle.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import type { WebHost } from '../../src/webhost/host.js';
 import { https } from '../support/https.js';
+import { loopback, startWholeApp } from '../support/whole-app.js';
 
 interface Thread {
   heapUsedBytes: number;
@@ -27,35 +22,14 @@ interface Thread {
 test('process diagnostics: RSS as the kernel says, two heaps, a blocked main loop seen in main only', {
   timeout: 120_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wattgate-process-'));
-  let app: App | undefined;
+  const w = await startWholeApp({
+    prefix: 'wattgate-process-',
+    password: 'Process-Diag-Passw0rd!',
+    configure: (base) => loopback(base, { modbus: false }),
+  });
+  const { port } = w;
   try {
-    let parts: Part[] = [];
-    app = createApp({
-      dataDir: dir,
-      log: silentLogger,
-      parts: (ctx) => {
-        parts = defaultParts(ctx, { modbusPort: 0, webPort: 0 });
-        return parts;
-      },
-    });
-    const base = app.ctx.config.get();
-    app.ctx.config.replace({
-      ...base,
-      networks: { LOOP: { addresses: ['127.0.0.1'], description: '' } },
-      web: { ...base.web, enabled: { LOOP: true } },
-      modbus: { ...base.modbus, server: { ...base.modbus.server, enabled: {} } },
-    });
-    await app.start();
-    const web = parts.find((p) => p.name === 'web') as WebHost;
-    const port = Number((await web.addresses())[0]?.split(':').pop());
-    const deviceCode = readFileSync(join(dir, 'device-code'), 'utf8').trim();
-    const first = await https(port, 'POST', '/api/v1/auth/first-start', {
-      deviceCode,
-      password: 'Process-Diag-Passw0rd!',
-    });
-    assert.equal(first.status, 200, first.body);
-    const session = { cookie: first.cookie ?? '' };
+    const session = { cookie: w.admin.cookie };
     const get = async () => {
       const r = await https(port, 'GET', '/api/v1/diagnostics/process', undefined, session);
       assert.equal(r.status, 200, r.body);
@@ -90,7 +64,6 @@ test('process diagnostics: RSS as the kernel says, two heaps, a blocked main loo
     assert.equal(after.threads.main.loop.windowMs, 10_000);
     assert.ok(after.threads.web.loop.maxSinceStartMs < 900, JSON.stringify(after.threads.web.loop));
   } finally {
-    await app?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await w.stop();
   }
 });

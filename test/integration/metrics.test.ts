@@ -10,20 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { type App, createApp, defaultParts } from '../../src/app.js';
 import type { ModbusGateway } from '../../src/modbus/gateway.js';
-import type { Part } from '../../src/shared/lifecycle.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import type { WebHost } from '../../src/webhost/host.js';
+import { freePort } from '../support/cli.js';
 import { https } from '../support/https.js';
 import { adu, RawMbapClient } from '../support/modbus-wire.js';
 import { execFileAsync, peer } from '../support/peers.js';
 import { PYTHON } from '../support/pymodbus.js';
+import { loopback, startWholeApp } from '../support/whole-app.js';
 
 const PARSE = `
 import json, sys
@@ -54,14 +49,6 @@ async function parserAvailable(): Promise<boolean> {
   }
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 interface Sample {
   family: string;
   type: string;
@@ -74,26 +61,12 @@ test('metrics: parsed by prometheus_client, counters as sent, endpoint down, RSS
   timeout: 120_000,
 }, async (t) => {
   if (!peer(t, 'prometheus-client', await parserAvailable())) return;
-  const dir = mkdtempSync(join(tmpdir(), 'wattgate-metrics-'));
-  let app: App | undefined;
-  let client: RawMbapClient | undefined;
-  try {
-    let parts: Part[] = [];
-    app = createApp({
-      dataDir: dir,
-      log: silentLogger,
-      parts: (ctx) => {
-        parts = defaultParts(ctx, { modbusPort: 0, webPort: 0 });
-        return parts;
-      },
-    });
-    const down = await closedPort();
-    const base = app.ctx.config.get();
-    app.ctx.config.replace({
-      ...base,
-      networks: { LOOP: { addresses: ['127.0.0.1'], description: '' } },
-      web: { ...base.web, enabled: { LOOP: true } },
-      modbus: { ...base.modbus, server: { ...base.modbus.server, enabled: { LOOP: true } } },
+  const down = await freePort(); // nothing listens there: the routed device is down
+  const w = await startWholeApp({
+    prefix: 'wattgate-metrics-',
+    password: 'Metrics-Passw0rd!',
+    configure: (base) => ({
+      ...loopback(base, { modbus: true }),
       devices: {
         nextId: 2,
         list: [
@@ -105,21 +78,12 @@ test('metrics: parsed by prometheus_client, counters as sent, endpoint down, RSS
           },
         ],
       } as typeof base.devices,
-    });
-    await app.start();
-    const web = parts.find((p) => p.name === 'web') as WebHost;
-    const port = Number((await web.addresses())[0]?.split(':').pop());
-    const gateway = parts.find((p) => p.name === 'modbus-gateway') as ModbusGateway;
-    const deviceCode = readFileSync(join(dir, 'device-code'), 'utf8').trim();
-    const first = await https(port, 'POST', '/api/v1/auth/first-start', {
-      deviceCode,
-      password: 'Metrics-Passw0rd!',
-    });
-    assert.equal(first.status, 200, first.body);
-    const session = {
-      cookie: first.cookie ?? '',
-      'x-csrf-token': (JSON.parse(first.body) as { csrfToken: string }).csrfToken,
-    };
+    }),
+  });
+  const { port, admin: session } = w;
+  const gateway = w.part<ModbusGateway>('modbus-gateway');
+  let client: RawMbapClient | undefined;
+  try {
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     const made = await https(
       port,
@@ -162,7 +126,6 @@ test('metrics: parsed by prometheus_client, counters as sent, endpoint down, RSS
     );
   } finally {
     client?.close();
-    await app?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await w.stop();
   }
 });

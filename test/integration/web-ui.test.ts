@@ -23,16 +23,12 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startPanel } from '../../sim/panel.js';
-import { type App, createApp, defaultParts } from '../../src/app.js';
 import { DEMO_METERS, demoConfig } from '../../src/cli/demo.js';
 import { systemClock } from '../../src/shared/clock.js';
-import type { Part } from '../../src/shared/lifecycle.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import type { WebHost } from '../../src/webhost/host.js';
 import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
 import { open, submitLogin } from '../fixtures/security/login-page.js';
-import { https } from '../support/https.js';
 import { peer } from '../support/peers.js';
+import { startWholeApp, type WholeApp } from '../support/whole-app.js';
 
 const PASSWORD = 'Monitoring-Passw0rd!';
 /** Not the test machine's zone, with a half-hour offset: the header must show the installation's time. */
@@ -56,48 +52,39 @@ const PAGES = [
 ] as const;
 
 const available = await chromiumAvailable();
-let dir = '';
-let app: App | undefined;
+let w: WholeApp | undefined;
 let panel: Awaited<ReturnType<typeof startPanel>> | undefined;
 let browser: Browser | undefined;
 let origin = '';
-let port = 0;
 
 before(async () => {
   if (!available) return;
-  dir = mkdtempSync(join(tmpdir(), 'wattgate-ui-'));
   mkdirSync(SHOTS, { recursive: true });
   panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
-  let parts: Part[] = [];
-  app = createApp({
-    dataDir: dir,
-    log: silentLogger,
-    parts: (ctx) => {
-      parts = defaultParts(ctx, { modbusPort: 0, webPort: 0 });
-      return parts;
+  const panelPort = panel.port;
+  w = await startWholeApp({
+    prefix: 'wattgate-ui-',
+    password: PASSWORD,
+    // Ports 1502/1443 are overridden by the whole app's random ports.
+    configure: (base) => {
+      const config = demoConfig(base, { modbus: 1502, web: 1443, panel: panelPort });
+      // Live polling once a minute: values change rarely, so the page and the API can be compared.
+      config.acquisition = {
+        ...config.acquisition,
+        live: { ...config.acquisition.live, intervalMs: 60_000 },
+      };
+      config.system = { ...config.system, timezone: ZONE };
+      return config;
     },
   });
-  const config = demoConfig(app.ctx.config.get(), { modbus: 1502, web: 1443, panel: panel.port });
-  // Ports 1502/1443 are overridden by defaultParts' random ports (0).
-  // Live polling once a minute: values change rarely, so the page and the API can be compared.
-  config.acquisition = { ...config.acquisition, live: { ...config.acquisition.live, intervalMs: 60_000 } };
-  config.system = { ...config.system, timezone: ZONE };
-  app.ctx.config.replace(config);
-  await app.start();
-  const web = parts.find((p) => p.name === 'web') as WebHost;
-  port = Number((await web.addresses())[0]?.split(':').pop());
-  origin = `https://127.0.0.1:${port}`;
-  const deviceCode = readFileSync(join(dir, 'device-code'), 'utf8').trim();
-  const first = await https(port, 'POST', '/api/v1/auth/first-start', { deviceCode, password: PASSWORD });
-  assert.equal(first.status, 200, first.body);
+  origin = w.origin;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await app?.stop();
+  await w?.stop();
   await panel?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
   if (!process.env.WATTGATE_SCREENSHOTS) rmSync(SHOTS, { recursive: true, force: true });
 });
 

@@ -11,69 +11,53 @@
  * - no console error, axe-core clean on the page.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startPanel } from '../../sim/panel.js';
 import { DEMO_INSTALL_CODE } from '../../sim/wireless/demo-panel.js';
-import { type App, createApp, defaultParts } from '../../src/app.js';
 import { DEMO_METERS, demoConfig } from '../../src/cli/demo.js';
 import { systemClock } from '../../src/shared/clock.js';
-import type { Part } from '../../src/shared/lifecycle.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import type { WebHost } from '../../src/webhost/host.js';
 import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
 import { open, submitLogin } from '../fixtures/security/login-page.js';
-import { https } from '../support/https.js';
 import { peer } from '../support/peers.js';
+import { startWholeApp, type WholeApp } from '../support/whole-app.js';
 
 const PASSWORD = 'Wireless-Ui-Passw0rd!';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WAITING = '00124B00DE000011';
 const available = await chromiumAvailable();
-let dir = '';
-let app: App | undefined;
+let w: WholeApp | undefined;
 let panel: Awaited<ReturnType<typeof startPanel>> | undefined;
 let browser: Browser | undefined;
 let origin = '';
 
 before(async () => {
   if (!available) return;
-  dir = mkdtempSync(join(tmpdir(), 'wattgate-ui-wireless-'));
   panel = await startPanel({ units: DEMO_METERS, clock: systemClock });
-  let parts: Part[] = [];
-  app = createApp({
-    dataDir: dir,
-    log: silentLogger,
-    parts: (ctx) => {
-      parts = defaultParts(ctx, { modbusPort: 0, webPort: 0 });
-      return parts;
+  const panelPort = panel.port;
+  w = await startWholeApp({
+    prefix: 'wattgate-ui-wireless-',
+    password: PASSWORD,
+    // Ports 1502/1443 are overridden by the whole app's random ports.
+    configure: (base) => {
+      const config = demoConfig(base, { modbus: 1502, web: 1443, panel: panelPort });
+      config.wireless = {
+        ...config.wireless,
+        simulator: { sensors: config.wireless.simulator.sensors.map((s) => ({ ...s, periodSeconds: 2 })) },
+      };
+      return config;
     },
   });
-  const config = demoConfig(app.ctx.config.get(), { modbus: 1502, web: 1443, panel: panel.port });
-  config.wireless = {
-    ...config.wireless,
-    simulator: { sensors: config.wireless.simulator.sensors.map((s) => ({ ...s, periodSeconds: 2 })) },
-  };
-  app.ctx.config.replace(config);
-  await app.start();
-  const web = parts.find((p) => p.name === 'web') as WebHost;
-  const port = Number((await web.addresses())[0]?.split(':').pop());
-  origin = `https://127.0.0.1:${port}`;
-  const deviceCode = readFileSync(join(dir, 'device-code'), 'utf8').trim();
-  const first = await https(port, 'POST', '/api/v1/auth/first-start', { deviceCode, password: PASSWORD });
-  assert.equal(first.status, 200, first.body);
+  origin = w.origin;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await app?.stop();
+  await w?.stop();
   await panel?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('pair by install code from the page; reference test 6: radio off → every wireless device "Not connected"', {

@@ -9,16 +9,13 @@
  * snake_case: `requests` → `wattgate_modbus_server_requests_total`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ModbusDiagnostics } from '../../modbus/diagnostics.js';
 import { ANY_ROLE } from '../../security/roles.js';
 import type { HealthReport } from '../../shared/health.js';
-import type { ThreadStats } from '../../shared/process-stats.js';
+import type { Awaitable } from '../../shared/rpc.js';
+import type { DiagnosticsRouteOptions } from './diagnostics.js';
 
-type Awaitable<T> = T | Promise<T>;
-
-export interface MetricsRouteOptions {
-  readonly modbus: () => Awaitable<ModbusDiagnostics>;
-  readonly process?: () => Awaitable<{ main: ThreadStats; web: ThreadStats }>;
+/** The Diagnostics sources, and the health board. */
+export interface MetricsRouteOptions extends DiagnosticsRouteOptions {
   readonly health?: () => Awaitable<HealthReport>;
 }
 
