@@ -5,6 +5,9 @@
  * configuration like any change (INVALID_CONFIG with `{ path, message }` for
  * each problem, nothing stored), audited with who made it (the store's commit
  * listeners), CONFLICT when another writer changed that section meanwhile.
+ * A dry run (`check`) validates exactly the same way and stores nothing: the
+ * settings forms show the API's own problems beside the fields as the admin
+ * types, with the cross-field rules a browser-side schema check cannot know.
  */
 import { CONFIG_SECTIONS, type ConfigSection } from './schema.js';
 import type { ChangeMeta, ConfigStore } from './store.js';
@@ -19,6 +22,8 @@ export interface ConfigService {
   sections(): readonly ConfigSection[];
   read(section: ConfigSection): SectionValue;
   write(section: ConfigSection, value: unknown, by: ChangeMeta): SectionValue;
+  /** Validates like `write` (same problems, same defaults filled) and stores nothing: a dry run. */
+  check(section: ConfigSection, value: unknown): SectionValue;
 }
 
 export function configService(store: ConfigStore): ConfigService {
@@ -33,6 +38,9 @@ export function configService(store: ConfigStore): ConfigService {
     write(section, value, by) {
       store.update(section, value, by);
       return read(section);
+    },
+    check(section, value) {
+      return { section, revision: store.revision, value: store.preview(section, value)[section] };
     },
   };
 }

@@ -44,7 +44,9 @@ import { systemClock } from '../shared/clock.js';
 import { ErrorCodes, hasCode, WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { type ConfigDocument, makeDocument, parseDocument } from './document.js';
+import { invalidConfig } from './messages.js';
 import { cloneJson, deepEqual, type JsonDiffEntry, jsonDiff } from './object-utils.js';
+import { wirelessTransitionErrors } from './rules.js';
 import { CONFIG_SCHEMA_VERSION, CONFIG_SECTIONS, type Config, type ConfigSection } from './schema.js';
 import { defaultConfig, validateConfig } from './validate.js';
 import { upgradeConfig, versionProblem } from './versions.js';
@@ -243,7 +245,7 @@ export class ConfigStore {
     const base = this.#revision;
     const external = this.refresh();
     if (external && external.changedSections.length > 0) throw conflict(external.revision, base, 'meanwhile');
-    return this.#commit(validateConfig(next), meta);
+    return this.#commit(this.#checkTransition(validateConfig(next)), meta);
   }
 
   /**
@@ -256,9 +258,25 @@ export class ConfigStore {
     const external = this.refresh();
     if (external?.changedSections.includes(k as ConfigSection))
       throw conflict(external.revision, base, `in the same section (${String(k)})`);
+    return this.#commit(this.preview(k, value), meta);
+  }
+
+  /**
+   * What `update(k, value)` would store, validated exactly as it would be
+   * (schema, defaults, cross-field and transition rules), without storing it:
+   * the settings forms check a change as it is typed (dry run).
+   */
+  preview<K extends keyof Config>(k: K, value: unknown): Config {
     const next: Record<string, unknown> = cloneJson(this.#config);
     next[k] = value;
-    return this.#commit(validateConfig(next), meta);
+    return this.#checkTransition(validateConfig(next));
+  }
+
+  /** Changes no single document shows as wrong (rules.ts: wireless stays permanently disabled). */
+  #checkTransition(next: Config): Config {
+    const details = wirelessTransitionErrors(this.#config, next);
+    if (details.length > 0) throw invalidConfig('invalid configuration change', details);
+    return next;
   }
 
   /** Calls `fn` after each stored change of section `k`; returns the unsubscribe function. */
@@ -295,7 +313,7 @@ export class ConfigStore {
     const config = parseDocument(doc);
     const valid = validateConfig(config, { what: 'invalid configuration document', pathPrefix: '/config' });
     this.refresh(); // a whole new document: the stored one only decides what changed
-    return this.#commit(valid, meta);
+    return this.#commit(this.#checkTransition(valid), meta);
   }
 
   #commit(next: Config, meta: ChangeMeta): ConfigChange {

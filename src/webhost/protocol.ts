@@ -52,7 +52,7 @@ export const MAIN_CALLS = {
   history: ['snapshot', 'status', 'readAfter'],
   health: ['report'],
   modbus: ['diagnostics'],
-  config: ['sections', 'read', 'write'],
+  config: ['sections', 'read', 'write', 'check'],
   process: ['stats'],
 } as const;
 

@@ -57,6 +57,28 @@ test('config sections: read, refused with paths, stored and audited, radio off, 
     );
     assert.deepEqual([unchanged.revision, unchanged.value.timezone], [rev0, 'UTC'], 'nothing stored');
 
+    // Dry run: the same problems for the same input, a valid one answered with defaults filled; nothing stored.
+    const dryBad = await https(
+      port,
+      'PUT',
+      '/api/v1/config/system?dryRun=true',
+      { ...system.value, timezone: 'Mars/Olympus' },
+      admin,
+    );
+    assert.equal(dryBad.status, 400, dryBad.body);
+    assert.deepEqual(json<{ details: unknown }>(dryBad.body).details, problem.details);
+    const dryGood = await https(port, 'PUT', '/api/v1/config/system?dryRun=true', { name: 'Dry' }, admin);
+    assert.equal(dryGood.status, 200, dryGood.body);
+    assert.deepEqual(json<Section>(dryGood.body).value, { name: 'Dry', location: '', timezone: 'UTC' });
+    const stillUnchanged = json<Section>(
+      (await https(port, 'GET', '/api/v1/config/system', undefined, admin)).body,
+    );
+    assert.deepEqual(
+      [stillUnchanged.revision, stillUnchanged.value.name],
+      [rev0, 'Wattgate'],
+      'dry run stores nothing',
+    );
+
     const good = await https(
       port,
       'PUT',
@@ -102,6 +124,30 @@ test('config sections: read, refused with paths, stored and audited, radio off, 
       (await https(port, 'GET', '/api/v1/wireless', undefined, admin)).body,
     );
     assert.equal(radio.radioOn, false, 'the radio is off');
+    // W5 through the API: permanently disabled stays so (the rule was tested alone, and not enforced by the store).
+    const perm = await https(
+      port,
+      'PUT',
+      '/api/v1/config/wireless',
+      { ...wireless.value, enabled: false, permanentlyDisabled: true },
+      admin,
+    );
+    assert.equal(perm.status, 200, perm.body);
+    for (const dry of ['?dryRun=true', '']) {
+      const back = await https(
+        port,
+        'PUT',
+        `/api/v1/config/wireless${dry}`,
+        { ...wireless.value, enabled: false, permanentlyDisabled: false },
+        admin,
+      );
+      assert.equal(back.status, 400, back.body);
+      assert.deepEqual(
+        json<{ details: { path: string }[] }>(back.body).details.map((d) => d.path),
+        ['/wireless/permanentlyDisabled'],
+      );
+    }
+    assert.equal(app.ctx.config.get().wireless.permanentlyDisabled, true);
 
     const schema = json<{ properties: Record<string, unknown> }>(
       (await https(port, 'GET', '/api/v1/config/schema', undefined, admin)).body,

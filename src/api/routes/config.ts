@@ -24,6 +24,13 @@ export interface ConfigRouteOptions {
 }
 
 const SectionParams = Type.Object({ section: Type.Enum([...CONFIG_SECTIONS]) });
+const DryRun = Type.Object({
+  dryRun: Type.Optional(
+    Type.Boolean({
+      description: 'validate only: the same answer (or the same 400), nothing stored, not audited',
+    }),
+  ),
+});
 const SectionOut = Type.Object({
   section: Type.String(),
   revision: Type.Integer({ description: 'configuration revision after this answer' }),
@@ -61,17 +68,20 @@ export async function configRoutes(app: FastifyInstance, opts: ConfigRouteOption
       description:
         'The body is the whole section. Invalid: 400 WG_ERR_INVALID_CONFIG with `details`, a list of ' +
         '{ path, message } naming each field and rule; nothing is stored. Changed by another writer ' +
-        'meanwhile: 409. Some changes are refused by rule (e.g. wireless.permanentlyDisabled back to false).',
+        'meanwhile: 409. Some changes are refused by rule (e.g. wireless.permanentlyDisabled back to false). ' +
+        'With `?dryRun=true` the section is validated the same way and nothing is stored: the settings ' +
+        'forms use it to show problems beside the fields as they are typed.',
       tags,
       params: SectionParams,
+      querystring: DryRun,
       body: Type.Unknown(),
       response: { 200: SectionOut },
     },
-    handler: async (request) =>
-      opts.config.write(
-        (request.params as { section: ConfigSection }).section,
-        request.body,
-        changeMeta(request),
-      ),
+    handler: async (request) => {
+      const { section } = request.params as { section: ConfigSection };
+      if ((request.query as { dryRun?: boolean }).dryRun === true)
+        return opts.config.check(section, request.body);
+      return opts.config.write(section, request.body, changeMeta(request));
+    },
   });
 }
