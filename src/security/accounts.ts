@@ -156,6 +156,17 @@ export class AccountStore {
     return r.changes === 1;
   }
 
+  /** Gives an account another role (sessions pick it up at their next request). Built-ins keep theirs. */
+  setRole(name: string, role: Role): Account {
+    const a = this.get(name);
+    if (!a) throw new WattgateError(ErrorCodes.NOT_FOUND, `no account named ${name}`);
+    if (a.builtin && a.role !== role)
+      throw new WattgateError(ErrorCodes.FORBIDDEN, `built-in account ${a.name} keeps its role (${a.role})`);
+    this.db.prepare('UPDATE accounts SET role = ? WHERE id = ?').run(role, a.id);
+    return this.get(name) as Account;
+  }
+
+  /** Removes an account and (foreign key cascade) its sessions. Built-ins cannot be deleted. */
   delete(name: string): boolean {
     const a = this.get(name);
     if (!a) return false;

@@ -49,6 +49,8 @@ export type SecurityEvent =
   | { type: 'sessions.ended'; account: string; actor: string; via: Via; count: number; source: string }
   | { type: 'account.created'; account: string; role: string; actor: string; source: string }
   | { type: 'account.unlocked'; account: string; actor: string; via: Via; source: string }
+  | { type: 'account.role-changed'; account: string; from: string; to: string; actor: string; source: string }
+  | { type: 'account.deleted'; account: string; role: string; actor: string; source: string }
   | { type: 'first-start.done'; source: string }
   /** A refused first-start attempt: the reason and the broken password rules, never the code or password. */
   | {

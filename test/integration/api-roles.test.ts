@@ -154,7 +154,9 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
   ]);
   const credentialRoutes = h.app.routeTable.filter((r) => r.sessionOnly).map((r) => `${r.method} ${r.url}`);
   assert.deepEqual(credentialRoutes.sort(), [
+    'DELETE /api/v1/accounts/:name',
     'DELETE /api/v1/tokens/:name',
+    'PATCH /api/v1/accounts/:name',
     'POST /api/v1/accounts',
     'POST /api/v1/auth/password',
     'POST /api/v1/tokens',

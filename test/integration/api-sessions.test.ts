@@ -148,3 +148,60 @@ test('SEC-J1: hashing over capacity → 429 with Retry-After, not a failed attem
   assert.ok(results.find((r) => r.res.statusCode === 429)?.res.headers['retry-after']);
   assert.equal(h.security.accounts.get('admin')?.failures, 1, 'only the hashed attempt counted');
 });
+
+test('S1/B5: change an account role and delete it; built-ins and self refused; audited', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const admin = await login(h);
+  const call = (method: 'PATCH' | 'DELETE' | 'POST' | 'GET', url: string, cookie: string, payload?: object) =>
+    h.app.inject({ method, url, headers: { ...origin, cookie }, ...(payload ? { payload } : {}) });
+  const made = await call('POST', '/api/v1/accounts', admin.cookie, {
+    name: 'maria',
+    role: 'viewer',
+    password: 'Solar-Panel-92!',
+  });
+  assert.equal(made.statusCode, 201, made.body);
+  const maria = await login(h, 'maria', 'Solar-Panel-92!');
+  assert.equal((await call('GET', '/api/v1/accounts', maria.cookie)).statusCode, 403, 'viewer');
+  const up = await call('PATCH', '/api/v1/accounts/maria', admin.cookie, { role: 'admin' });
+  assert.equal(up.statusCode, 200, up.body);
+  assert.deepEqual(up.json(), { name: 'maria', role: 'admin' });
+  assert.equal(
+    (await call('GET', '/api/v1/accounts', maria.cookie)).statusCode,
+    200,
+    'her session has the new role',
+  );
+  const bad = await call('PATCH', '/api/v1/accounts/maria', admin.cookie, { role: 'king' });
+  assert.equal(bad.statusCode, 400, bad.body);
+  for (const [method, url, payload] of [
+    ['PATCH', '/api/v1/accounts/support', { role: 'viewer' }],
+    ['DELETE', '/api/v1/accounts/admin', undefined],
+    ['PATCH', '/api/v1/accounts/maria', { role: 'viewer' }],
+    ['DELETE', '/api/v1/accounts/maria', undefined],
+  ] as const) {
+    // maria (now admin) tries: the built-ins, then herself.
+    const r = await call(method, url, maria.cookie, payload);
+    assert.equal(r.statusCode, 403, `${method} ${url}: ${r.body}`);
+  }
+  assert.match(
+    (await call('DELETE', '/api/v1/accounts/maria', maria.cookie)).json().message,
+    /you cannot delete the account you are logged in with/,
+  );
+  assert.equal((await call('DELETE', '/api/v1/accounts/nobody', admin.cookie)).statusCode, 404);
+  const del = await call('DELETE', '/api/v1/accounts/maria', admin.cookie);
+  assert.equal(del.statusCode, 204, del.body);
+  assert.equal((await call('GET', '/api/v1/me', maria.cookie)).statusCode, 401, 'her sessions ended');
+  assert.equal(h.security.accounts.get('maria'), undefined);
+  const types = h.events.map((e) => e.type);
+  assert.ok(types.includes('account.role-changed') && types.includes('account.deleted'), types.join());
+  const records = [...h.audit.records({})].filter(
+    (r) => r.event === 'account.role-changed' || r.event === 'account.deleted',
+  );
+  assert.deepEqual(
+    records.map((r) => [r.event, r.actor, JSON.parse(r.details)]),
+    [
+      ['account.role-changed', 'admin', { account: 'maria', from: 'viewer', to: 'admin' }],
+      ['account.deleted', 'admin', { account: 'maria', role: 'admin' }],
+    ],
+  );
+});

@@ -1,7 +1,11 @@
 /**
  * Account administration (PRODUCT S1, S13; SECURITY B2, B5), admin only:
- * list accounts, create one with a role, unlock one, end all of an account's
- * sessions. Creating an account (a credential) needs a login session.
+ * list accounts, create one with a role, change its role, delete it, unlock
+ * one, end all of an account's sessions. Creating, re-roling and deleting
+ * accounts (credentials and privileges) need a login session, not a token.
+ * The built-in accounts keep their roles and cannot be deleted; nobody
+ * changes or deletes the account they are logged in with (no admin locks
+ * themselves out by mistake). Every change is audited with who and from where.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -31,6 +35,11 @@ export async function accountRoutes(
   const found = (name: string) => {
     const a = accounts.get(name);
     if (!a) throw new WattgateError(ErrorCodes.NOT_FOUND, `no account named ${name}`);
+    return a;
+  };
+  const notSelf = <A extends { name: string }>(request: FastifyRequest, a: A, what: string): A => {
+    if (a.name === actor(request))
+      throw new WattgateError(ErrorCodes.FORBIDDEN, `you cannot ${what} the account you are logged in with`);
     return a;
   };
   app.get('/api/v1/accounts', {
@@ -73,6 +82,55 @@ export async function accountRoutes(
         source: request.ip,
       });
       return reply.code(201).send({ name: a.name, role: a.role });
+    },
+  });
+  app.patch('/api/v1/accounts/:name', {
+    config: { access: ADMIN_ONLY, sessionOnly: true },
+    schema: {
+      summary: "Change an account's role",
+      description:
+        "Takes effect at the account's next request (its sessions stay). Refused (403) for the built-in " +
+        'accounts and for the account making the request.',
+      tags: ['accounts'],
+      params: NameParam,
+      body: Type.Object({ role: Type.Enum([...ROLES]) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ name: Type.String(), role: Type.String() }) },
+    },
+    handler: async (request) => {
+      const a = notSelf(request, found((request.params as { name: string }).name), 'change the role of');
+      const role = (request.body as { role: Role }).role;
+      const next = accounts.setRole(a.name, role);
+      if (a.role !== role)
+        emit({
+          type: 'account.role-changed',
+          account: a.name,
+          from: a.role,
+          to: role,
+          actor: actor(request),
+          source: request.ip,
+        });
+      return { name: next.name, role: next.role };
+    },
+  });
+  app.delete('/api/v1/accounts/:name', {
+    config: { access: ADMIN_ONLY, sessionOnly: true },
+    schema: {
+      summary: 'Delete an account (its sessions end)',
+      description: 'Refused (403) for the built-in accounts and for the account making the request.',
+      tags: ['accounts'],
+      params: NameParam,
+    },
+    handler: async (request, reply) => {
+      const a = notSelf(request, found((request.params as { name: string }).name), 'delete');
+      accounts.delete(a.name);
+      emit({
+        type: 'account.deleted',
+        account: a.name,
+        role: a.role,
+        actor: actor(request),
+        source: request.ip,
+      });
+      return reply.code(204).send();
     },
   });
   app.post('/api/v1/accounts/:name/unlock', {

@@ -91,6 +91,10 @@ function adminEvent(e: SecurityEvent): AuditEntry | null {
       return change('account', e.type, e.actor, e.source, { account: e.account, role: e.role });
     case 'account.unlocked':
       return change('account', e.type, e.actor, e.source, { account: e.account }, e.via);
+    case 'account.role-changed':
+      return change('account', e.type, e.actor, e.source, { account: e.account, from: e.from, to: e.to });
+    case 'account.deleted':
+      return change('account', e.type, e.actor, e.source, { account: e.account, role: e.role });
     case 'password.changed':
       return change('account', e.type, e.actor, undefined, { account: e.account });
     case 'first-start.done':
