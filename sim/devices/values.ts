@@ -74,8 +74,13 @@ export function plausibleValue(m: Measurement, r: Rand): DataValue {
     case 'bitmap32':
       return bitmap(m, r);
     case 'int64':
-    case 'uint64':
-      return BigInt(int(r, 0, 2_000_000_000)) * 1000n + BigInt(int(r, 0, 999));
+    case 'uint64': {
+      const raw = BigInt(int(r, 0, 2_000_000_000)) * 1000n + BigInt(int(r, 0, 999));
+      const scale = m.scale ?? 1;
+      const offset = m.offset ?? 0;
+      // Scaled counters (e.g. 0.01 kWh → Wh ×10) decode to a number: raw × scale + offset.
+      return scale === 1 && offset === 0 ? raw : Number(raw) * scale + offset;
+    }
     case 'int16':
     case 'uint16':
     case 'int32':

@@ -32,7 +32,9 @@ const swapBytes = (w: number): number => ((w & 0xff) << 8) | (w >> 8);
 
 /** The invalid marker of `c` in wire order (zeros for types without one). */
 export function markerWords(c: CompiledMeasurement): number[] {
-  if (c.marker === null || c.marker === 'zero') return new Array<number>(c.registers).fill(0);
+  if (c.marker === null || c.marker === 'zero' || c.marker.length === 0) {
+    return new Array<number>(c.registers).fill(0); // `invalid: []` = no marker, like null
+  }
   let words = c.format.byteOrder === 'little' ? c.marker.map(swapBytes) : [...c.marker];
   const positional = c.format.type === 'string' || c.format.type === 'datetime';
   if (c.format.wordOrder === 'little' && !positional) words = words.reverse();

@@ -13,7 +13,7 @@
  * its models without loss or overlap.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Measurement, ResolvedModel } from '../../src/devices/model-schema.js';
@@ -21,6 +21,8 @@ import { builtInTemplates } from '../../src/devices/models/index.js';
 import { DataTypes } from '../../src/protocol/modbus/data-types.js';
 
 const MAP_DIR = fileURLToPath(new URL('../../reference/modbus-map/', import.meta.url));
+/** Third-party wired meters: checked against their own fixtures by device-models-third-party.test.ts. */
+const THIRD_PARTY_DIR = fileURLToPath(new URL('../fixtures/public-maps/', import.meta.url));
 const FAMILY_TSVS = [
   'Acti9_Active',
   'CL110',
@@ -158,6 +160,7 @@ function publicModels(): Map<string, ResolvedModel[]> {
   const out = new Map<string, ResolvedModel[]>();
   for (const model of builtInTemplates().models) {
     if (model.source.kind !== 'public-register-map') continue;
+    if (existsSync(`${THIRD_PARTY_DIR}${model.id}.tsv`)) continue;
     const file = /reference\/modbus-map\/([A-Za-z0-9_]+)\.tsv/.exec(model.source.document ?? '')?.[1];
     assert.ok(file, `${model.id}: source.document names no TSV`);
     out.set(file, [...(out.get(file) ?? []), model]);

@@ -16,6 +16,14 @@
  *    are tried: each distinct register block is read once (at most
  *    `maxRegisterProbes`), decoded through the data-type table and compared
  *    (a string: regular expression; a number: equality).
+ * 4. Plausibility (issue 15): every candidate of step 2 or 3 is checked by
+ *    reading one voltage, the frequency and one current of its map
+ *    (probe.ts, plausibility.ts); a candidate whose values come back
+ *    implausible (1.4e-45 V, 2 kHz, NaN, a refused read …) is dropped and
+ *    listed in `rejected`. This applies to 43/14 matches too: an identity is
+ *    only a claim (the TCP simulator of the README answers with the demo
+ *    meter's identity over registers that hold a test pattern). When every
+ *    43/14 candidate is dropped, the register identification still runs.
  */
 import {
   DeviceIdObjects,
@@ -24,13 +32,18 @@ import {
   type ModbusRequest,
   ReadDeviceIdCodes,
 } from '../../protocol/modbus/index.js';
-import { isWattgateError } from '../../shared/errors.js';
 import { compileMeasurement, decodeMeasurement, type ReadingValue } from '../decode.js';
 import type { ResolvedModel } from '../model-schema.js';
 import type { DeviceIdentity, ModelMatcher } from '../model-source.js';
+import { ask, type ProbeCache, probeModel, type Send } from './probe.js';
 
-/** Sends one request PDU to the device; rejects (WattgateError) when no answer came. */
-export type Send = (pdu: Uint8Array) => Promise<Uint8Array>;
+export type { Send } from './probe.js';
+
+/** A candidate model dropped because its values read back implausible. */
+export interface RejectedModel {
+  readonly id: string;
+  readonly reasons: readonly string[];
+}
 
 export interface Identification {
   /** The device answered something. */
@@ -39,6 +52,8 @@ export interface Identification {
   /** Matching model ids, best first. */
   readonly models: string[];
   readonly via: '43/14' | 'registers' | 'none';
+  /** Candidates dropped by the plausibility check (absent when none was). */
+  readonly rejected?: readonly RejectedModel[];
 }
 
 export interface IdentifyOptions {
@@ -57,17 +72,6 @@ const FIELDS: Readonly<Record<number, keyof DeviceIdentity>> = {
   [DeviceIdObjects.MODEL_NAME]: 'modelName',
   [DeviceIdObjects.USER_APPLICATION_NAME]: 'userApplicationName',
 };
-
-type Answer = { kind: 'reply'; pdu: Uint8Array } | { kind: 'silent' };
-
-async function ask(send: Send, pdu: Uint8Array): Promise<Answer> {
-  try {
-    return { kind: 'reply', pdu: await send(pdu) };
-  } catch (e) {
-    if (isWattgateError(e)) return { kind: 'silent' };
-    throw e;
-  }
-}
 
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b).replace(/[\0\s]+$/, '');
 
@@ -150,6 +154,24 @@ function registerProbe(model: ResolvedModel) {
   return { c, pdu, key: `${fc}/${c.address}/${c.registers}` };
 }
 
+/** The candidates whose probed values are plausible, in order; the others go to `rejected`. */
+async function keepPlausible(
+  send: Send,
+  models: ModelMatcher,
+  ids: readonly string[],
+  cache: ProbeCache,
+  rejected: RejectedModel[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const id of ids) {
+    const model = models.get(id);
+    const verdict = model ? await probeModel(send, model, cache) : { plausible: true as const };
+    if (verdict.plausible) out.push(id);
+    else rejected.push({ id, reasons: verdict.reasons });
+  }
+  return out;
+}
+
 export async function identifyDevice(
   send: Send,
   models: ModelMatcher,
@@ -160,9 +182,14 @@ export async function identifyDevice(
     return { present: false, identity: undefined, models: [], via: 'none' };
   }
   const identity = typeof ident === 'string' ? undefined : ident;
-  const byIdent = identity ? models.match(identity) : [];
-  if (byIdent.length > 0) return { present: true, identity, models: byIdent, via: '43/14' };
-  const byRegs = await matchByRegisters(send, models, opts.maxRegisterProbes ?? 16);
-  const present = ident !== 'silent' || byRegs.length > 0;
-  return { present, identity, models: byRegs, via: byRegs.length > 0 ? 'registers' : 'none' };
+  const cache: ProbeCache = new Map();
+  const rejected: RejectedModel[] = [];
+  const byIdent = await keepPlausible(send, models, identity ? models.match(identity) : [], cache, rejected);
+  const more = () => (rejected.length > 0 ? { rejected } : {});
+  if (byIdent.length > 0) return { present: true, identity, models: byIdent, via: '43/14', ...more() };
+  const candidates = await matchByRegisters(send, models, opts.maxRegisterProbes ?? 16);
+  const byRegs = await keepPlausible(send, models, candidates, cache, rejected);
+  const present = ident !== 'silent' || candidates.length > 0;
+  const via = byRegs.length > 0 ? 'registers' : 'none';
+  return { present, identity, models: byRegs, via, ...more() };
 }
