@@ -4,6 +4,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The API's `{ path, message }` problems (invalid input), each naming its field. */
+    readonly details: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -18,8 +20,8 @@ async function answer<T>(res: Response): Promise<T> {
   const text = await res.text();
   const body = text === '' ? undefined : (JSON.parse(text) as unknown);
   if (!res.ok) {
-    const message = (body as { message?: string } | undefined)?.message ?? res.statusText;
-    throw new ApiError(res.status, message);
+    const problem = body as { message?: string; details?: { path: string; message: string }[] } | undefined;
+    throw new ApiError(res.status, problem?.message ?? res.statusText, problem?.details ?? []);
   }
   return body as T;
 }

@@ -53,8 +53,11 @@ function StatusMenu({ rows }: { rows: readonly ServiceRow[] }) {
 function UserMenu({ me }: { me: Me }) {
   return html`<details class="menu user-menu">
     <summary>${me.name}</summary>
-    <p id="whoami">Logged in as <strong>${me.name}</strong> (${me.role}).</p>
-    <form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+    <div class="menu-body">
+      <p id="whoami">Logged in as <strong>${me.name}</strong> (${me.role}).</p>
+      <p><a href="/settings/password" onClick=${link} id="change-password-link">Change my password</a></p>
+      <form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+    </div>
   </details>`;
 }
 

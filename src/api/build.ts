@@ -96,7 +96,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(authPlugin, { sessions, tokens, clock: opts.clock, timeouts, emit });
   await app.register(csrfPlugin);
   await app.register(healthRoutes, opts.health ? { health: opts.health } : {});
-  await app.register(authRoutes, { security: opts.security });
+  await app.register(authRoutes, { security: opts.security, profile: opts.profile });
   await app.register(accountRoutes, {
     security: opts.security,
     profile: opts.profile,
@@ -111,10 +111,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.wireless) await app.register(wirelessRoutes, opts.wireless);
   if (opts.diagnostics) await app.register(diagnosticsRoutes, opts.diagnostics);
   if (opts.config) await app.register(configRoutes, opts.config);
+  const devices = opts.devices?.devices;
   if (opts.diagnostics)
     await app.register(metricsRoutes, {
       ...opts.diagnostics,
       ...(opts.health ? { health: opts.health } : {}),
+      ...(devices ? { devices: () => devices.list() } : {}),
     });
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
   await app.register(systemRoutes, { system: opts.system, clock: opts.clock });

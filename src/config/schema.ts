@@ -35,9 +35,10 @@ const byNetwork = <T extends TSchema>(value: T, options: TObjectOptions = {}) =>
   Type.Record(Type.String(), value, { propertyNames: { pattern: NETWORK_NAME_PATTERN }, ...options });
 
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(?:.*\\S)?$' });
-const Port = (dflt: number) => Type.Integer({ minimum: 1, maximum: 65535, default: dflt });
-const Ms = (min: number, max: number, dflt: number) =>
-  Type.Integer({ minimum: min, maximum: max, default: dflt });
+const Port = (dflt: number, description?: string) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: dflt, ...(description && { description }) });
+const Ms = (min: number, max: number, dflt: number, description?: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: dflt, ...(description && { description }) });
 
 export const SystemSchema = Type.Object(
   {
@@ -73,8 +74,10 @@ export const NetworksSchema = byNetwork(NetworkSchema, {
 export const ModbusServerSchema = Type.Object(
   {
     port: Port(502),
-    /** Per network: is the Modbus server listening there. A network not listed is off. */
-    enabled: byNetwork(Type.Boolean(), { default: { ETH1: true } }),
+    enabled: byNetwork(Type.Boolean(), {
+      default: { ETH1: true },
+      description: 'Per network: is the Modbus server listening there. A network not listed is off.',
+    }),
     maxConnections: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
     maxConnectionsPerSource: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
     idleTimeoutMs: Ms(1000, 86_400_000, 120_000),
@@ -86,14 +89,17 @@ export const ModbusServerSchema = Type.Object(
       Type.Array(Type.String({ format: Formats.ipOrCidr }), { maxItems: 256, uniqueItems: true }),
       { default: {} },
     ),
-    /** Unit ids whose write function codes are answered with exception 01. */
     readOnlyUnits: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), {
+      description: 'Unit ids whose write function codes are answered with exception 01.',
       maxItems: 256,
       uniqueItems: true,
       default: [],
     }),
     /** Writes to the gateway's date/time register (unit 255, register 116). */
-    allowTimeSetting: Type.Boolean({ default: false }),
+    allowTimeSetting: Type.Boolean({
+      default: false,
+      description: "Writes to the gateway's date/time register (unit 255, register 116).",
+    }),
   },
   { ...closed, default: {} },
 );
@@ -110,35 +116,64 @@ export const SERIAL_TRANSPORTS = ['serial', 'rtu-over-tcp'] as const;
 export const SerialLineSchema = Type.Object(
   {
     name: Name,
-    /** Off: the line is not opened and its unit ids answer 0x0A (G4). */
-    enabled: Type.Boolean({ default: true }),
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Off: the line is not opened and its unit ids answer 0x0A (G4).',
+    }),
     transport: Type.Enum([...SERIAL_TRANSPORTS], { default: 'serial' }),
-    /** Serial device (transport 'serial'; required there, see rules.ts). */
-    path: Type.String({ maxLength: 256, default: '' }),
-    /** Serial device server (transport 'rtu-over-tcp'; required there). */
-    host: Type.Optional(Type.String({ format: Formats.host })),
-    port: Port(502),
+    path: Type.String({
+      maxLength: 256,
+      default: '',
+      description: 'Serial device, e.g. /dev/ttyUSB0 (required for transport serial).',
+    }),
+    host: Type.Optional(
+      Type.String({
+        format: Formats.host,
+        description: 'Serial device server (required for transport rtu-over-tcp).',
+      }),
+    ),
+    port: Port(502, 'TCP port of the serial device server (rtu-over-tcp).'),
     baud: Type.Enum([...SERIAL_BAUD_RATES], { default: 19200 }),
     parity: Type.Enum(['none', 'even', 'odd'], { default: 'even' }),
     stopBits: Type.Enum([1, 2], { default: 1 }),
-    /** Response timeout, counted from the end of the request on the wire. */
-    timeoutMs: Ms(50, 60_000, 1000),
-    /** Extra attempts of a read after a timeout or a corrupt reply. */
-    retries: Type.Integer({ minimum: 0, maximum: 5, default: 1 }),
-    /** Retry writes (FC 5, 6, 15, 16, 21, 22, 23) too: a timed-out write may have acted. */
-    retryWrites: Type.Boolean({ default: false }),
-    /** Extra silence between two transactions on the line, beyond t3.5. */
-    pauseMs: Ms(0, 10_000, 0),
-    /** Requests waiting for the line; one more → 0x06. */
-    maxQueue: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+    timeoutMs: Ms(50, 60_000, 1000, 'Response timeout, counted from the end of the request on the wire.'),
+    retries: Type.Integer({
+      minimum: 0,
+      maximum: 5,
+      default: 1,
+      description: 'Extra attempts of a read after a timeout or a corrupt reply.',
+    }),
+    retryWrites: Type.Boolean({
+      default: false,
+      description: 'Retry writes (FC 5, 6, 15, 16, 21, 22, 23) too: a timed-out write may have acted.',
+    }),
+    pauseMs: Ms(0, 10_000, 0, 'Extra silence between two transactions on the line, beyond t3.5.'),
+    maxQueue: Type.Integer({
+      minimum: 1,
+      maximum: 1024,
+      default: 64,
+      description: 'Requests waiting for the line; one more → 0x06.',
+    }),
     /** A request still queued after this long is dropped (0x0B) before reaching the line. */
-    queueTimeoutMs: Ms(100, 60_000, 5000),
-    /** Unit 0 write requests are sent on this line (G8). */
-    broadcast: Type.Boolean({ default: false }),
+    queueTimeoutMs: Ms(
+      100,
+      60_000,
+      5000,
+      'A request still queued after this long is dropped (0x0B) before reaching the line.',
+    ),
+    broadcast: Type.Boolean({
+      default: false,
+      description: 'Unit 0 write requests are sent on this line (G8).',
+    }),
     /** Silence after a broadcast, for the slaves to act, before the next frame. */
-    broadcastDelayMs: Ms(0, 10_000, 100),
-    /** Slave unit ids served by this line (transparent pass-through, G2). */
+    broadcastDelayMs: Ms(
+      0,
+      10_000,
+      100,
+      'Silence after a broadcast, for the slaves to act, before the next frame.',
+    ),
     unitIds: Type.Array(Type.Integer({ minimum: 1, maximum: 247 }), {
+      description: 'Slave unit ids served by this line (transparent pass-through, G2).',
       maxItems: 247,
       uniqueItems: true,
       default: [],

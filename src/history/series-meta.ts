@@ -4,7 +4,8 @@
  *
  * - a device's series (`origin.kind === 'device'`): "<device name>
  *   <measurement name>", the measurement's unit and kind (`counter` for a
- *   cumulative register such as an energy counter), the device's usage and zone;
+ *   cumulative register such as an energy counter), the device's usage, zone
+ *   and sampling period;
  * - a digital input's series (`'input'`): "<input name> <field>", the input's
  *   unit for the accumulated value and its flow unit for the flow; pulses,
  *   accumulated value, activations and active time are counters.
@@ -45,6 +46,7 @@ function deviceMeta(ctx: SeriesMetaContext, deviceId: number, key: string): Seri
     ...(m ? { unit: m.unit, kind: m.kind === 'counter' ? 'counter' : 'gauge' } : {}),
     usage: d.usage,
     zone: d.zone,
+    periodMinutes: d.periodMinutes,
   };
 }
 

@@ -61,12 +61,15 @@ export function checkSeriesId(id: unknown): asserts id is string {
 
 /** Keeps the known metadata keys with string values (kind: gauge | counter). */
 export function cleanMeta(raw: unknown): SeriesMeta {
-  const out: Record<string, string> = {};
+  const out: Record<string, string | number> = {};
   if (typeof raw !== 'object' || raw === null) return out;
   for (const k of META_KEYS) {
     const v = (raw as Record<string, unknown>)[k];
     if (typeof v === 'string' && v.length <= 200) out[k] = v;
   }
+  const period = (raw as { periodMinutes?: unknown }).periodMinutes;
+  if (Number.isInteger(period) && (period as number) > 0 && (period as number) <= 1440)
+    out.periodMinutes = period as number;
   if (out.kind !== undefined && out.kind !== 'gauge' && out.kind !== 'counter') delete out.kind;
   return out as SeriesMeta;
 }

@@ -21,6 +21,8 @@ export interface SeriesMeta {
   kind?: 'gauge' | 'counter';
   usage?: string;
   zone?: string;
+  /** The device's sampling period when the series was last written (minutes; a period change shows here). */
+  periodMinutes?: number;
 }
 
 export interface SeriesInfo {

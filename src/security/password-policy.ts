@@ -75,13 +75,9 @@ function classCount(password: string): number {
 function referenceProblems(password: string): string[] {
   const { min, max } = PROFILE_LIMITS.reference;
   const problems: string[] = [];
-  if (password.length < min || password.length > max) problems.push(`must be ${min} to ${max} characters`);
-  if (!ALLOWED_REFERENCE.test(password)) {
-    problems.push(`may contain only letters A-Z a-z, digits, space and ${PASSWORD_SPECIALS}`);
-  }
-  if (classCount(password) < 3) {
-    problems.push('must contain at least 3 of: uppercase, lowercase, digit, special character');
-  }
+  if (password.length < min || password.length > max) problems.push(RULES.length('reference'));
+  if (!ALLOWED_REFERENCE.test(password)) problems.push(RULES.referenceChars);
+  if (classCount(password) < 3) problems.push(RULES.classes);
   return problems;
 }
 
@@ -89,19 +85,38 @@ function nistProblems(password: string): string[] {
   const { min, max } = PROFILE_LIMITS.nist;
   const length = [...password.normalize('NFC')].length;
   const problems: string[] = [];
-  if (length < min || length > max) problems.push(`must be ${min} to ${max} characters`);
-  if (FORBIDDEN_NIST.test(password)) problems.push('must not contain control characters');
+  if (length < min || length > max) problems.push(RULES.length('nist'));
+  if (FORBIDDEN_NIST.test(password)) problems.push(RULES.nistChars);
   return problems;
+}
+
+const COMMON = 'must not be a common password (blocklist) nor the account name';
+const RULES = {
+  length: (p: PasswordProfile) => `must be ${PROFILE_LIMITS[p].min} to ${PROFILE_LIMITS[p].max} characters`,
+  referenceChars: `may contain only letters A-Z a-z, digits, space and ${PASSWORD_SPECIALS}`,
+  classes: 'must contain at least 3 of: uppercase, lowercase, digit, special character',
+  nistChars: 'must not contain control characters',
+  bytes: `must not exceed ${MAX_PASSWORD_BYTES} bytes`,
+};
+
+/**
+ * The rules of a profile, worded exactly as `passwordProblems` reports a
+ * broken one: a page lists them and marks each met or not as the user types.
+ */
+export function passwordRules(profile: PasswordProfile): string[] {
+  return profile === 'nist'
+    ? [RULES.length(profile), RULES.nistChars, COMMON]
+    : [RULES.length(profile), RULES.referenceChars, RULES.classes, COMMON];
 }
 
 /** Every rule the password breaks (empty when acceptable). */
 export function passwordProblems(password: string, profile: PasswordProfile, accountName?: string): string[] {
   const problems = profile === 'nist' ? nistProblems(password) : referenceProblems(password);
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
-    problems.push(`must not exceed ${MAX_PASSWORD_BYTES} bytes`);
+    problems.push(RULES.bytes);
   }
   if (isCommonPassword(password, accountName)) {
-    problems.push('is too common (on the blocklist or equal to the account name)');
+    problems.push(COMMON);
   }
   return problems;
 }

@@ -148,6 +148,7 @@ test('SEC-B5: the matrix is not vacuous; the non-admin and credential routes are
     'GET /metrics admin,operator,viewer,support',
     'POST /api/v1/auth/logout admin,operator,viewer,support',
     'POST /api/v1/auth/password admin,operator,viewer,support',
+    'POST /api/v1/auth/password-check admin,operator,viewer,support',
     'POST /api/v1/devices/watch admin,operator,viewer,support',
     'POST /logout admin,operator,viewer,support',
     'PUT /api/v1/devices/watch/:lease admin,operator,viewer,support',

@@ -205,3 +205,44 @@ test('S1/B5: change an account role and delete it; built-ins and self refused; a
     ],
   );
 });
+
+test('S2: password check — the rules in words and what a candidate breaks, the same check a change runs', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  const admin = await login(h);
+  const check = async (password: string, name?: string) => {
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password-check',
+      headers: { ...origin, cookie: admin.cookie },
+      payload: { password, ...(name ? { name } : {}) },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    return r.json() as { rules: string[]; problems: string[] };
+  };
+  const good = await check('Solar-Panel-92!');
+  assert.deepEqual(good.problems, []);
+  assert.match(good.rules.join('\n'), /8 to 50 characters/);
+  assert.ok((await check('short')).problems.length >= 1);
+  assert.match((await check('password123')).problems.join(), /common password/);
+  // Each problem is worded as one of the rules, so a page can mark the rule as not met.
+  for (const candidate of ['short', 'password123', 'abc défghij', 'ALLUPPERCASE'])
+    for (const p of (await check(candidate)).problems)
+      assert.ok(good.rules.includes(p), `${candidate}: ${p}`);
+  assert.match((await check('Maria.Lopez9', 'Maria.Lopez9')).problems.join(), /common password/);
+  // The change refuses exactly what the check reported.
+  const weak = 'abcdefgh';
+  const reported = (await check(weak)).problems;
+  const change = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    headers: { ...origin, cookie: admin.cookie },
+    payload: { currentPassword: ADMIN_PASSWORD, newPassword: weak },
+  });
+  assert.equal(change.statusCode, 400, change.body);
+  assert.deepEqual(
+    (change.json() as { details: { message: string }[] }).details.map((d) => d.message),
+    reported,
+  );
+  assert.equal(h.security.accounts.get('admin')?.failures, 0, 'a check is no login attempt');
+});

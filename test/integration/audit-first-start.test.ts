@@ -81,7 +81,7 @@ test('D1: failed first-start attempts (wrong device code, refused password) are 
     JSON.stringify(details[2]),
   );
   assert.ok(
-    details[3]?.rules?.some((m) => /too common/.test(m)),
+    details[3]?.rules?.some((m) => /common password/.test(m)),
     JSON.stringify(details[3]),
   );
 

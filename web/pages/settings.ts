@@ -1,8 +1,8 @@
 /**
- * Settings. Today: Wireless devices (the radio switch through the `wireless`
- * configuration section, the paired and unknown devices, discovery with
- * install codes as printed on labels). The other sections are listed with
- * what they will hold; their API (GET/PUT /api/v1/config/<section>) exists.
+ * Settings: the index of settings pages, the Advanced index, and Wireless
+ * devices (the radio switch through the `wireless` configuration section,
+ * the paired and unknown devices, discovery with install codes as printed on
+ * labels, remove, rebuild).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getJson, type Me, sendJson } from '../api.js';
@@ -11,13 +11,63 @@ import { html } from '../html.js';
 import { parseInstallCodes } from '../install-codes.js';
 import { link } from '../shell.js';
 
+const SECTIONS: readonly { href: string; title: string; what: string }[] = [
+  {
+    href: '/settings/devices',
+    title: 'Modbus devices',
+    what: 'TCP and serial devices, connection test, discovery, sampling period',
+  },
+  {
+    href: '/settings/wireless',
+    title: 'Wireless devices',
+    what: 'radio on/off, paired devices, discovery with install codes',
+  },
+  {
+    href: '/settings/serial-lines',
+    title: 'Serial lines',
+    what: 'RS-485 lines: speed, parity, timeouts, unit ids',
+  },
+  { href: '/settings/networks', title: 'Networks', what: 'the addresses Wattgate listens on' },
+  {
+    href: '/settings/modbus-service',
+    title: 'Modbus service',
+    what: 'Modbus TCP server per network, allow-lists, read-only units',
+  },
+  { href: '/settings/system', title: 'System', what: 'installation name, location, time zone' },
+  { href: '/settings/users', title: 'Users and roles', what: 'accounts, roles, unlock' },
+  { href: '/settings/tokens', title: 'API tokens', what: 'create (shown once), revoke' },
+  { href: '/settings/certificate', title: 'Certificate', what: 'the HTTPS certificate: view, replace' },
+  {
+    href: '/settings/advanced',
+    title: 'Advanced',
+    what: 'data acquisition, history, audit log, web server, inputs',
+  },
+];
+
 export function SettingsIndex() {
   return html`<h1>Settings</h1>
     <ul class="tiles">
-      <li><a href="/settings/wireless" onClick=${link}>Wireless devices</a>: radio on/off, paired devices, discovery with install codes</li>
-      <li><a href="/settings/tokens" onClick=${link}>API tokens</a>: create (shown once), revoke</li>
-      <li>Modbus devices, serial lines, data sampling, network and Modbus service, users, certificate:
-        pages to come; every setting is already readable and changeable through the API (<code>/api/v1/config/…</code>).</li>
+      ${SECTIONS.map((s) => html`<li key=${s.href}><a href=${s.href} onClick=${link}>${s.title}</a>: ${s.what}</li>`)}
+    </ul>`;
+}
+
+/** The sections without a page of their own, each drawn from the schema. */
+export const ADVANCED: Readonly<Record<string, { title: string; intro: string }>> = {
+  acquisition: { title: 'Data acquisition', intro: 'Limits, live polling and back-off of dead devices.' },
+  history: { title: 'History', intro: 'Capacity of the history store, flushing, publication backlog.' },
+  audit: { title: 'Audit log', intro: 'Capacity and retention of the audit log.' },
+  web: { title: 'Web server', intro: 'HTTPS port, sessions and limits of the web server.' },
+  inputs: { title: 'Inputs', intro: 'Digital and pulse inputs.' },
+};
+
+export function AdvancedIndex() {
+  return html`<h1>Advanced settings</h1>
+    <p>Every setting that a configuration import can change, section by section.</p>
+    <ul class="tiles">
+      ${Object.entries(ADVANCED).map(
+        ([k, a]) =>
+          html`<li key=${k}><a href=${`/settings/advanced/${k}`} onClick=${link}>${a.title}</a>: ${a.intro}</li>`,
+      )}
     </ul>`;
 }
 

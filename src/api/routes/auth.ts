@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Account } from '../../security/accounts.js';
 import type { LoginResult } from '../../security/auth-service.js';
+import { type PasswordProfile, passwordProblems, passwordRules } from '../../security/password-policy.js';
 import { ANY_ROLE } from '../../security/roles.js';
 import type { SecurityServices } from '../../security/services.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
@@ -26,7 +27,10 @@ function me(auth: { name: string; role: string; csrfToken?: string | undefined }
 const fromLogin = (r: LoginResult) =>
   me({ name: r.account.name, role: r.account.role, csrfToken: r.csrfToken });
 
-export async function authRoutes(app: FastifyInstance, opts: { security: SecurityServices }): Promise<void> {
+export async function authRoutes(
+  app: FastifyInstance,
+  opts: { security: SecurityServices; profile: () => PasswordProfile },
+): Promise<void> {
   const { auth, sessions } = opts.security;
   app.post('/api/v1/auth/login', {
     config: { access: 'public' },
@@ -93,6 +97,27 @@ export async function authRoutes(app: FastifyInstance, opts: { security: Securit
       const r = await auth.changePassword(account, body.currentPassword, body.newPassword, request.ip);
       setSessionCookie(reply, r.token);
       return fromLogin(r);
+    },
+  });
+  app.post('/api/v1/auth/password-check', {
+    config: { access: ANY_ROLE },
+    schema: {
+      summary: 'Check a candidate password against the rules (nothing is stored or counted)',
+      description:
+        'What the password forms show as the user types: the rules of the configured profile in words, and ' +
+        'the ones this password breaks (the same check a change or an account creation runs). `name`: the ' +
+        'account the password is for (a password equal to it is refused); default the caller.',
+      tags: ['auth'],
+      body: Type.Object({ password: Password, name: Type.Optional(Name) }, closed),
+      response: {
+        200: Type.Object({ rules: Type.Array(Type.String()), problems: Type.Array(Type.String()) }),
+      },
+    },
+    handler: async (request) => {
+      const body = request.body as { password: string; name?: string };
+      const profile = opts.profile();
+      const name = body.name ?? (request.auth as RequestAuth).name;
+      return { rules: passwordRules(profile), problems: passwordProblems(body.password, profile, name) };
     },
   });
   app.get('/api/v1/me', {

@@ -138,7 +138,14 @@ const BreakdownRow = Type.Object({
 });
 
 const SeriesList = Type.Object({
-  series: Type.Array(Type.Object({ id: Type.String(), meta: Type.Record(Type.String(), Type.String()) })),
+  series: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      meta: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+        description: 'name, device, measurement, unit, kind, usage, zone, periodMinutes (a number)',
+      }),
+    }),
+  ),
 });
 const RawOut = Type.Object({
   series: Type.String(),

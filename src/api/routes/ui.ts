@@ -22,7 +22,7 @@ export interface UiRouteOptions {
 
 /** Top-level pages of the application; deeper paths under the last two are theirs too. */
 export const UI_PAGES = ['/', '/monitoring', '/trending', '/alarms', '/settings', '/maintenance'] as const;
-const NESTED = /^\/(settings|maintenance)\/[a-z0-9-]+$/;
+const NESTED = /^\/(settings|maintenance)(?:\/[a-z0-9-]+){1,2}$/;
 
 export function isUiPage(path: string): boolean {
   return (UI_PAGES as readonly string[]).includes(path) || NESTED.test(path);
