@@ -15,6 +15,7 @@ PACKAGES=(
   chromium                   # real browser for the web tests (driven by playwright-core, never downloaded)
   sslscan                    # TLS audit of the HTTPS server
   python3-prometheus-client  # a second parser of the Prometheus text format (GET /metrics)
+  python3-crcmod             # a second CRC-16/X-25 (install-code checksums)
 )
 
 missing=()

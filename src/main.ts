@@ -51,7 +51,9 @@ export function buildProgram(): Command {
     program.command('start').description('run Wattgate as a service (configuration from the data directory)'),
   ).action(async (opts: CommonOptions) => {
     const { bootstrap, log } = runtime(opts);
-    await serveUntilSignal(createApp({ dataDir: bootstrap.dataDir, log, parts: (ctx) => defaultParts(ctx) }));
+    await serveUntilSignal(() =>
+      createApp({ dataDir: bootstrap.dataDir, log, parts: (ctx) => defaultParts(ctx) }),
+    );
   });
 
   common(

@@ -38,6 +38,9 @@ import { createWebHost } from './webhost/host.js';
 import type { WirelessEvents } from './wireless/events.js';
 import { createWirelessPart } from './wireless/part.js';
 
+/** Time for the restart request's answer to reach the browser before the web server stops. */
+const RESTART_DELAY_MS = 250;
+
 export interface DefaultPartsOptions {
   /** Listen on this Modbus port instead of the configured one (0 = ephemeral; tests, benchmarks). */
   modbusPort?: number;
@@ -203,9 +206,16 @@ export function defaultParts(ctx: AppContext, opts: DefaultPartsOptions = {}): P
       usedBy,
       history: history.store,
       health,
-      modbus: { diagnostics: () => modbusDiagnostics(gateway, tcpMasters) },
+      modbus: {
+        diagnostics: () => modbusDiagnostics(gateway, tcpMasters, ctx.config.section('devices').list),
+      },
       config: configService(ctx.config),
       process: { stats: () => threadStats(loop) },
+      // After the answer has left the web thread: the runner (cli/serve.ts) stops this app and starts a new one.
+      system: {
+        restart: (by) =>
+          void setTimeout(() => ctx.events.emit('app.restart-requested', by), RESTART_DELAY_MS),
+      },
     },
     ...(opts.webPort === undefined ? {} : { portOverride: opts.webPort }),
   });

@@ -98,7 +98,7 @@ function page(path: string, me: Me | undefined) {
     case '/alarms':
       return html`<${Later} title="Alarms" what="Alarm rules, active alarms and their history." />`;
     case '/maintenance':
-      return html`<${MaintenanceIndex} />`;
+      return html`<${MaintenanceIndex} me=${me} />`;
     case '/maintenance/logs':
       return html`<${Logs} me=${me} />`;
     case '/maintenance/diagnostics':

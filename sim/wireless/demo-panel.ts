@@ -44,7 +44,7 @@ const DEMO: readonly Demo[] = [
 const rfId = (n: number) => `00124B00DE${n.toString(16).toUpperCase().padStart(6, '0')}`;
 
 /** An install code for the sensor that is not paired (36 hex digits). */
-export const DEMO_INSTALL_CODE = '83FED3407A939723A5C639FF4C12A5E1A2B3';
+export const DEMO_INSTALL_CODE = '83FED3407A939723A5C639B26916D505C3B5';
 
 /** The demo's paired sensors and `wireless.simulator`. */
 export function demoWireless(): {

@@ -11,7 +11,8 @@
  * clears the state. Skipped periods get no readings (a gap in the history,
  * which is what a dead device means) and are counted.
  */
-export type CommState = 'unknown' | 'ok' | 'error' | 'backed-off' | 'disabled' | 'not-polled';
+export const COMM_STATES = ['unknown', 'ok', 'error', 'backed-off', 'disabled', 'not-polled'] as const;
+export type CommState = (typeof COMM_STATES)[number];
 
 export interface DeviceError {
   readonly at: number;

@@ -8,6 +8,7 @@
  * (415 otherwise), fastify's prototype-poisoning protection on. No listener
  * here: tests use `app.inject()`, server.ts attaches the HTTPS listeners.
  */
+
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
@@ -16,6 +17,7 @@ import type { PasswordProfile } from '../security/password-policy.js';
 import type { SecurityServices } from '../security/services.js';
 import type { CertificateService } from '../security/tls-replace.js';
 import type { Clock } from '../shared/clock.js';
+import type { RestartRequest } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { authPlugin } from './plugins/auth.js';
 import { csrfPlugin } from './plugins/csrf.js';
@@ -70,6 +72,8 @@ export interface ApiOptions {
   diagnostics?: DiagnosticsRouteOptions;
   /** Configuration sections read and replaced (admin); routes only when given. */
   config?: ConfigRouteOptions;
+  /** Restarts the whole application (POST /api/v1/system/restart, admin); the route exists only when given. */
+  restart?: (by: RestartRequest) => Promise<void> | void;
   /** The web UI's built files (ui-assets.ts); without them the pages answer 503. */
   ui?: UiAssets | undefined;
   serverFactory?: FastifyServerFactory;
@@ -119,7 +123,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       ...(devices ? { devices: () => devices.list() } : {}),
     });
   await app.register(certificateRoutes, { certificate: opts.certificate, security: opts.security });
-  await app.register(systemRoutes, { system: opts.system, clock: opts.clock });
+  await app.register(systemRoutes, {
+    system: opts.system,
+    clock: opts.clock,
+    ...(opts.restart && { restart: opts.restart }),
+  });
   await app.register(pageRoutes, { security: opts.security });
   await app.register(uiRoutes, { assets: opts.ui });
   await app.register(openApiRoutes);

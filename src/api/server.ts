@@ -56,7 +56,7 @@ export interface WebServerContext {
   /** Feature routes served when given (device models, devices, history). */
   features?: Pick<
     ApiOptions,
-    'models' | 'devices' | 'history' | 'wireless' | 'health' | 'diagnostics' | 'config'
+    'models' | 'devices' | 'history' | 'wireless' | 'health' | 'diagnostics' | 'config' | 'restart'
   >;
   /** Listen on this port instead of `web.port` (0 = ephemeral; tests). */
   portOverride?: number;

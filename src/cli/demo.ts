@@ -206,11 +206,15 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     const webPort = opts.webPort ?? DEMO_WEB_PORT;
     ensureDataDir(dataDir);
     if (!existsSync(dataPath(dataDir, 'historyDb'))) backfill(dataDir, panel.port, serialPanel);
-    const app = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx), instanceLock: lock });
+    const first = createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx), instanceLock: lock });
     const ports = { modbus: port, web: webPort, panel: panel.port };
-    const config = demoConfig(app.ctx.config.get(), ports, serialPanel);
-    app.ctx.config.replace(config, { actor: 'demo', actorKind: 'system' });
-    await serveUntilSignal(app, opts.duration === undefined ? undefined : opts.duration * 1000, () =>
+    const config = demoConfig(first.ctx.config.get(), ports, serialPanel);
+    first.ctx.config.replace(config, { actor: 'demo', actorKind: 'system' });
+    // A restart (Maintenance → Restart) makes a new app on the stored configuration; it takes its own lock.
+    let made = 0;
+    const create = () =>
+      made++ === 0 ? first : createApp({ dataDir, log, parts: (ctx) => defaultParts(ctx), purpose: 'demo' });
+    await serveUntilSignal(create, opts.duration === undefined ? undefined : opts.duration * 1000, (app) =>
       process.stdout.write(
         `${banner({ version: app.ctx.version, dataDir, keep, port, webPort, serial: serialPanel !== undefined })}\n`,
       ),

@@ -4,11 +4,23 @@
  * are installed before the parts start: a SIGTERM that arrives while they
  * start (or right after "started" is logged) still stops the app cleanly,
  * once the start has finished, instead of killing the process mid-way.
+ *
+ * Restart (Maintenance → Restart, `app.restart-requested`): the running app
+ * stops in order and `create` makes a new one from the stored configuration,
+ * in the same process — so it works the same under systemd, in a terminal and
+ * in the demo. A signal during a restart ends the loop.
  */
 import type { App } from '../app.js';
 
-export async function serveUntilSignal(app: App, durationMs?: number, onStarted?: () => void): Promise<void> {
+type Outcome = 'stop' | 'restart';
+
+export async function serveUntilSignal(
+  create: () => App,
+  durationMs?: number,
+  onStarted?: (app: App) => void,
+): Promise<void> {
   let reason: string | undefined;
+  let restart = false;
   let wake: () => void = () => {};
   const stop = (why: string) => {
     reason ??= why;
@@ -22,20 +34,37 @@ export async function serveUntilSignal(app: App, durationMs?: number, onStarted?
   // so a service with nothing listening (every part switched off) still runs.
   const keepAlive = setInterval(() => {}, 1 << 30);
   let timer: NodeJS.Timeout | undefined;
-  try {
-    await app.start();
-    if (reason === undefined) {
-      onStarted?.();
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (reason !== undefined) resolve();
-        if (durationMs !== undefined) timer = setTimeout(() => stop('duration elapsed'), durationMs);
-      });
+  if (durationMs !== undefined) timer = setTimeout(() => stop('duration elapsed'), durationMs);
+  const runOnce = async (app: App): Promise<Outcome> => {
+    const off = app.ctx.events.on('app.restart-requested', () => {
+      restart = true;
+      wake();
+    });
+    try {
+      await app.start();
+      if (reason === undefined && !restart) {
+        onStarted?.(app);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (reason !== undefined || restart) resolve();
+        });
+      }
+      const outcome: Outcome = reason === undefined && restart ? 'restart' : 'stop';
+      await app.stop(outcome === 'restart' ? 'restart requested' : reason).then(
+        () => {},
+        () => {},
+      );
+      return outcome;
+    } finally {
+      off();
     }
-    await app.stop(reason).then(
-      () => {},
-      () => {},
-    );
+  };
+  try {
+    let app = create();
+    while ((await runOnce(app)) === 'restart') {
+      restart = false;
+      app = create();
+    }
   } finally {
     clearInterval(keepAlive);
     if (timer) clearTimeout(timer);

@@ -3,10 +3,13 @@
  * back-off is visible in Diagnostics and metrics): the upstream server's
  * counters and connections, each serial line's queue, counters and
  * backed-off slaves (with their probes), each downstream TCP endpoint's
- * connection. Built on the main thread from live stats (no I/O) and sent to
- * the web thread as it is (`GET /api/v1/diagnostics/modbus`). Times are ISO
- * 8601 UTC.
+ * connection, and each configured wired device's counters (issue 15 item 4:
+ * its slave's on its serial line, its unit id's on its TCP endpoint —
+ * unit-counters.ts — whoever asked: upstream clients and the poller). Built
+ * on the main thread from live stats (no I/O) and sent to the web thread as
+ * it is (`GET /api/v1/diagnostics/modbus`). Times are ISO 8601 UTC.
  */
+import type { DeviceConfig } from '../config/schema-devices.js';
 import type { ModbusGateway } from './gateway.js';
 import type { TcpMasterPool } from './tcp-pool.js';
 
@@ -41,6 +44,25 @@ export interface TcpEndpointView {
   readonly counters: Record<string, number>;
 }
 
+/** A wired device (serial or TCP) of `devices.list` and the counters of its link for its unit. */
+export interface DeviceLinkView {
+  readonly deviceId: number;
+  readonly name: string;
+  readonly kind: 'serial' | 'tcp';
+  /** The serial line's name, or the TCP endpoint as host:port. */
+  readonly via: string;
+  /** Its slave address on the line, or its unit id on the endpoint. */
+  readonly unit: number;
+  /** The line is open, or the endpoint connected. */
+  readonly connected: boolean;
+  /**
+   * requests, responses, exceptions, timeouts (and crcErrors on a serial line) since the line
+   * or the endpoint's connection object was made; null when there is none now (no such line,
+   * or no device nor gateway route uses the endpoint).
+   */
+  readonly counters: Record<string, number> | null;
+}
+
 export interface ModbusDiagnostics {
   readonly server: {
     readonly counters: Record<string, number>;
@@ -55,6 +77,7 @@ export interface ModbusDiagnostics {
   };
   readonly serialLines: readonly SerialLineView[];
   readonly tcpEndpoints: readonly TcpEndpointView[];
+  readonly devices: readonly DeviceLinkView[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -66,7 +89,38 @@ function numbers(o: object, without: readonly string[]): Record<string, number> 
   return out;
 }
 
-export function modbusDiagnostics(gateway: ModbusGateway, pool: TcpMasterPool): ModbusDiagnostics {
+/** Each wired device's counters, in `devices.list` order (wireless devices have no Modbus link). */
+export function deviceLinks(
+  gateway: ModbusGateway,
+  pool: TcpMasterPool,
+  devices: readonly DeviceConfig[],
+): DeviceLinkView[] {
+  const out: DeviceLinkView[] = [];
+  const lines = gateway.serialLines();
+  for (const d of devices) {
+    const loc = d.location;
+    const base = { deviceId: d.id, name: d.name };
+    if (loc.kind === 'serial') {
+      const line = lines.find((l) => l.name === loc.line);
+      const counters = line ? { ...line.unitStats(loc.slave) } : null;
+      const connected = line?.stats.open ?? false;
+      out.push({ ...base, kind: 'serial', via: loc.line, unit: loc.slave, connected, counters });
+    } else if (loc.kind === 'tcp') {
+      const master = pool.peek(loc.host, loc.port);
+      const counters = master ? { ...master.unitStats(loc.unit) } : null;
+      const via = `${loc.host}:${loc.port}`;
+      const connected = master?.stats.connected ?? false;
+      out.push({ ...base, kind: 'tcp', via, unit: loc.unit, connected, counters });
+    }
+  }
+  return out;
+}
+
+export function modbusDiagnostics(
+  gateway: ModbusGateway,
+  pool: TcpMasterPool,
+  devices: readonly DeviceConfig[] = [],
+): ModbusDiagnostics {
   const s = gateway.stats;
   const { connections: c } = s;
   return {
@@ -114,5 +168,6 @@ export function modbusDiagnostics(gateway: ModbusGateway, pool: TcpMasterPool): 
       inFlight: stats.inFlight,
       counters: numbers(stats, ['queueDepth', 'inFlight']),
     })),
+    devices: deviceLinks(gateway, pool, devices),
   };
 }

@@ -6,7 +6,7 @@
 import { decodeRequest, decodeResponse, type ModbusRequest } from '../protocol/modbus/index.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { WattgateError } from '../shared/errors.js';
-import type { SlaveBackoffState } from './rtu-contract.js';
+import type { RtuRequestOptions, SlaveBackoffState } from './rtu-contract.js';
 import type { BackedOffSlave } from './rtu-policy.js';
 import type { Priority } from './rtu-queue.js';
 
@@ -57,6 +57,53 @@ export function newJob(spec: JobSpec): Job {
     timer: undefined,
     onAbort: undefined,
   };
+}
+
+/** A request (or a broadcast: unit 0) of a client of the line. */
+export function requestJob(
+  unit: number,
+  pdu: Uint8Array,
+  o: RtuRequestOptions,
+  broadcast: boolean,
+  deadline: number,
+  resolve: (pdu: Uint8Array) => void,
+  reject: (e: WattgateError) => void,
+): Job {
+  const { priority = 'high', client, signal = NEVER } = o;
+  return newJob({
+    unit,
+    pdu,
+    broadcast,
+    probe: undefined,
+    priority,
+    client,
+    signal,
+    deadline,
+    resolve,
+    reject,
+  });
+}
+
+/** The master's own probe of a backed-off slave: low priority, nobody can abort it. */
+export function probeJob(
+  unit: number,
+  pdu: Uint8Array,
+  token: number,
+  deadline: number,
+  notSent: () => void,
+): Job {
+  return newJob({
+    unit,
+    pdu,
+    broadcast: false,
+    probe: token,
+    priority: 'low',
+    client: undefined,
+    signal: NEVER,
+    deadline,
+    resolve: () => {},
+    reject: notSent,
+  });
 }
 
 /** Whether a non-exception reply answers the request (always, for a raw one). */

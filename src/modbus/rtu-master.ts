@@ -16,16 +16,13 @@
  *   `queueTimeoutMs` after it came is dropped with TIMEOUT (0x0B). Neither
  *   reaches the line.
  * - Retries and dead slaves: rtu-policy.ts (reads retried, writes not unless
- *   `retryWrites`; all attempts corrupt → 0x04 answered, else 0x0B). A slave
- *   silent 3 attempts in a row to the codes it must answer (FC 1–6, 15, 16;
- *   never raw codes, optional codes or broadcasts) is backed off: its
- *   requests fail fast with 0x0B, and no further attempt is made once it is.
- *   At the end of each back-off period (1 s, 2 s … 60 s) the master itself
- *   queues one probe at low priority (a one-item read, at most one probe of
- *   the line at a time) if the slave was asked for since its last probe; the
- *   first probe answered puts the slave back in service. The state is in
- *   `stats.slaveBackoff` and `stats.lastProbe`.
+ *   `retryWrites`; all attempts corrupt → 0x04, else 0x0B; a slave silent 3
+ *   counted attempts in a row is backed off: its requests fail fast with
+ *   0x0B) and rtu-probes.ts (the master's own low-priority probe at the end of
+ *   each back-off period). State in `stats.slaveBackoff` and `stats.lastProbe`.
  *   No further attempt is made for a requester that left.
+ * - Per slave: requests, responses, exceptions, timeouts, CRC errors
+ *   (`unitStats(unit)`, unit-counters.ts), for the per-device diagnostics.
  * - A reply that is well framed but does not answer the request (wrong byte
  *   count …) is answered with exception 0x04 (`badReplies`).
  * - `broadcast(pdu)`: unit 0, no reply awaited; resolves once the frame has
@@ -48,7 +45,7 @@ import {
   type RtuMasterStats,
   type RtuRequestOptions,
 } from './rtu-contract.js';
-import { answers, backoffStates, type Job, NEVER, newJob } from './rtu-job.js';
+import { answers, backoffStates, type Job, NEVER, probeJob, requestJob } from './rtu-job.js';
 import {
   type AttemptResult,
   attemptsFor,
@@ -61,6 +58,7 @@ import { RtuProbes } from './rtu-probes.js';
 import { type DropReason, RtuQueue } from './rtu-queue.js';
 import { RtuWire, type WireResult } from './rtu-wire.js';
 import { countFailure } from './target.js';
+import { UnitCounters, type UnitCounts } from './unit-counters.js';
 
 export type {
   ProbeRecord,
@@ -82,6 +80,7 @@ export class RtuMaster {
   readonly #health: SlaveHealth;
   readonly #queue: RtuQueue<Job>;
   readonly #c = Object.fromEntries(RTU_COUNTERS.map((k) => [k, 0])) as RtuCounters;
+  readonly #units = new UnitCounters();
   readonly #probes: RtuProbes;
   #offs: Array<() => void> = [];
   #running = false;
@@ -123,6 +122,11 @@ export class RtuMaster {
     };
   }
 
+  /** Counters of one slave of the line (unit-counters.ts). */
+  unitStats(unit: number): UnitCounts {
+    return this.#units.get(unit);
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
@@ -156,21 +160,10 @@ export class RtuMaster {
 
   #submit(unit: number, pdu: Uint8Array, o: RtuRequestOptions, broadcast: boolean): Promise<Uint8Array> {
     this.#c.requests++;
+    this.#units.request(unit);
+    const deadline = this.#clock.monotonic() + this.#s.queueTimeoutMs;
     return new Promise<Uint8Array>((resolve, reject) => {
-      this.#admit(
-        newJob({
-          unit,
-          pdu,
-          broadcast,
-          probe: undefined,
-          priority: o.priority ?? 'high',
-          client: o.client,
-          signal: o.signal ?? NEVER,
-          deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
-          resolve,
-          reject,
-        }),
-      );
+      this.#admit(requestJob(unit, pdu, o, broadcast, deadline, resolve, reject));
     });
   }
 
@@ -319,7 +312,7 @@ export class RtuMaster {
         this.#reply(job, fc, r.pdu);
         return;
       }
-      if (r.result === 'corrupt') this.#c.crcErrors++;
+      if (r.result === 'corrupt') this.#crcError(job.unit);
       results.push(r.result);
       if (this.#health.gate(job.unit) === 'backed-off') break;
     }
@@ -339,19 +332,8 @@ export class RtuMaster {
 
   /** Queues the probe of a backed-off slave, at low priority, through the line's queue. */
   #sendProbe(unit: number, token: number, pdu: Uint8Array): void {
-    const job = newJob({
-      unit,
-      pdu,
-      broadcast: false,
-      probe: token,
-      priority: 'low',
-      client: undefined,
-      signal: NEVER,
-      deadline: this.#clock.monotonic() + this.#s.queueTimeoutMs,
-      resolve: () => {},
-      reject: () => this.#probed(unit, token, 'not-sent'),
-    });
-    this.#admit(job);
+    const deadline = this.#clock.monotonic() + this.#s.queueTimeoutMs;
+    this.#admit(probeJob(unit, pdu, token, deadline, () => this.#probed(unit, token, 'not-sent')));
   }
 
   /** One attempt of a probe; any reply (exception or corrupt included) proves the slave alive. */
@@ -366,7 +348,7 @@ export class RtuMaster {
       return;
     }
     this.#c.probes++;
-    if (r.result === 'corrupt') this.#c.crcErrors++;
+    if (r.result === 'corrupt') this.#crcError(job.unit);
     this.#settle(job, r.result === 'ok' ? r.pdu : job.pdu);
     this.#probed(job.unit, token, r.result === 'silent' ? 'silent' : 'alive');
   }
@@ -382,14 +364,21 @@ export class RtuMaster {
       this.#fail(job, ErrorCodes.ABORTED, 'requester gone: reply ignored');
       return;
     }
-    if (pdu[0] === (fc | EXCEPTION_FLAG) ? pdu.length === 2 : answers(job.request, pdu)) {
+    const exception = pdu[0] === (fc | EXCEPTION_FLAG);
+    if (exception ? pdu.length === 2 : answers(job.request, pdu)) {
       this.#c.responses++;
+      this.#units.response(job.unit, exception);
       this.#settle(job, pdu);
       return;
     }
     this.#c.badReplies++;
     this.#log.debug({ unit: job.unit, fc, length: pdu.length }, 'reply does not answer its request: 0x04');
     this.#settle(job, encodeException(fc, ExceptionCodes.SERVER_DEVICE_FAILURE));
+  }
+
+  #crcError(unit: number): void {
+    this.#c.crcErrors++;
+    this.#units.crcError(unit);
   }
 
   #settle(job: Job, pdu: Uint8Array): void {
@@ -401,7 +390,10 @@ export class RtuMaster {
   #fail(job: Job, code: ErrorCode, why: string): void {
     if (job.settled) return;
     job.settled = true;
-    if (job.probe === undefined) countFailure(this.#c, code);
+    if (job.probe === undefined) {
+      countFailure(this.#c, code);
+      if (code === ErrorCodes.TIMEOUT) this.#units.timeout(job.unit);
+    }
     job.reject(new WattgateError(code, `${this.#s.name}: ${why}`));
   }
 }

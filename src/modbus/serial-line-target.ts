@@ -27,7 +27,8 @@
  * slave: since, until, remainingMs, periods, probing, probeDue,
  * lastProbe), `lastProbe`
  * (the line's last probe: unit, at, result) and the counters `backedOff`,
- * `slaveBackoffs`, `probes`, `probesAnswered`. A disabled line reports zeros.
+ * `slaveBackoffs`, `probes`, `probesAnswered`; `unitStats(unit)` per slave.
+ * A disabled line reports zeros.
  */
 import type { SerialLineConfig } from '../config/schema.js';
 import type { Clock } from '../shared/clock.js';
@@ -45,11 +46,14 @@ import {
   type RtuRequestOptions,
 } from './rtu-master.js';
 import type { TargetRequest, UnitTarget } from './target.js';
+import { UnitCounters, type UnitCounts } from './unit-counters.js';
 
 export interface SerialLineTarget extends UnitTarget, Part {
   readonly kind: 'serial-line';
   readonly config: SerialLineConfig;
   readonly stats: RtuMasterStats;
+  /** One slave's counters (unit-counters.ts); zeros on a disabled line. */
+  unitStats(unit: number): UnitCounts;
   /** One transaction with a slave of this line; the poller passes `priority: 'low'`. */
   request(unit: number, pdu: Uint8Array, options?: RtuRequestOptions): Promise<Uint8Array>;
   /** A unit-0 write on this line; resolves once it has left the wire. */
@@ -142,6 +146,10 @@ class SerialLineUnitTarget implements SerialLineTarget {
     return this.#master?.stats ?? DISABLED_STATS;
   }
 
+  unitStats(unit: number): UnitCounts {
+    return this.#master?.unitStats(unit) ?? NO_UNITS.get(unit);
+  }
+
   start(): void {
     this.#master?.start();
   }
@@ -167,6 +175,8 @@ class SerialLineUnitTarget implements SerialLineTarget {
 }
 
 const disabled = (name: string) => new WattgateError(ErrorCodes.UNAVAILABLE, `${name}: line disabled`);
+
+const NO_UNITS = new UnitCounters();
 
 const DISABLED_STATS: RtuMasterStats = {
   requests: 0,

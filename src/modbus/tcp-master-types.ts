@@ -1,9 +1,10 @@
 /**
- * The types, options, counters and reply check of the Modbus TCP master
+ * The types, options, job, counters and reply check of the Modbus TCP master
  * (tcp-master.ts), apart from its state machine.
  */
 import { decodeResponse, type ModbusRequest } from '../protocol/modbus/index.js';
 import type { Clock } from '../shared/clock.js';
+import type { WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 
@@ -41,6 +42,22 @@ export interface MasterRequest {
   readonly timeoutMs: number;
   /** 'high' (default): upstream clients; 'low': background polling, sent after every waiting 'high'. */
   readonly priority?: 'high' | 'low';
+}
+
+/** One request; also its own expectation in Transactions (unit id and function code of the reply). */
+export interface Job {
+  readonly req: MasterRequest;
+  readonly unitId: number;
+  readonly fc: number;
+  readonly resolve: (pdu: Uint8Array) => void;
+  readonly reject: (error: WattgateError) => void;
+  settled: boolean;
+  /** While queued: the monotonic time its wait in the queue ends. */
+  queuedUntil: number;
+  /** Enqueue order (queue timeouts due at the same time settle in this order). */
+  seq: number;
+  /** Its transaction id once sent. */
+  id: number;
 }
 
 /**

@@ -78,6 +78,7 @@ import {
   answersRequest,
   COUNTERS,
   type Counters,
+  type Job,
   type MasterRequest,
   TCP_MASTER_DEFAULTS,
   type TcpEndpointConfig,
@@ -86,6 +87,7 @@ import {
   type TcpMasterStats,
 } from './tcp-master-types.js';
 import { type Outcome, Transactions } from './transactions.js';
+import { UnitCounters, type UnitCounts } from './unit-counters.js';
 
 export {
   answersRequest,
@@ -96,22 +98,6 @@ export {
   type TcpMasterOptions,
   type TcpMasterStats,
 } from './tcp-master-types.js';
-
-/** One request; also its own expectation in Transactions (unit id and function code of the reply). */
-interface Job {
-  readonly req: MasterRequest;
-  readonly unitId: number;
-  readonly fc: number;
-  readonly resolve: (pdu: Uint8Array) => void;
-  readonly reject: (error: WattgateError) => void;
-  settled: boolean;
-  /** While queued: the monotonic time its wait in the queue ends. */
-  queuedUntil: number;
-  /** Enqueue order (queue timeouts due at the same time settle in this order). */
-  seq: number;
-  /** Its transaction id once sent. */
-  id: number;
-}
 
 const err = (code: ErrorCode, message: string) => new WattgateError(code, message);
 
@@ -139,6 +125,7 @@ export class ModbusTcpMaster implements Part {
   /** The longest timeout of the requests sent since the last reply: the partial-frame deadline. */
   #deadlineMs = 1000;
   #c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Counters;
+  readonly #units = new UnitCounters();
 
   constructor(cfg: TcpEndpointConfig, ctx: TcpMasterContext, options: TcpMasterOptions = {}) {
     this.name = cfg.name;
@@ -170,6 +157,12 @@ export class ModbusTcpMaster implements Part {
       queueDepth: this.#queued,
       inFlight: this.#tx.pending,
     };
+  }
+
+  /** Counters of one unit id behind this endpoint (unit-counters.ts; no CRC on TCP). */
+  unitStats(unit: number): Omit<UnitCounts, 'crcErrors'> {
+    const { crcErrors: _, ...counts } = this.#units.get(unit);
+    return counts;
   }
 
   get maxInFlight(): number {
@@ -215,6 +208,7 @@ export class ModbusTcpMaster implements Part {
 
   request(req: MasterRequest): Promise<Uint8Array> {
     this.#c.requests++;
+    this.#units.request(req.unitId);
     return new Promise<Uint8Array>((resolve, reject) => {
       const job: Job = {
         req,
@@ -330,6 +324,7 @@ export class ModbusTcpMaster implements Part {
     job.settled = true;
     if (this.#answers(job, pdu)) {
       this.#c.responses++;
+      this.#units.response(job.unitId, (pdu[0] ?? 0) >= EXCEPTION_FLAG);
       job.resolve(pdu);
       return;
     }
@@ -348,6 +343,7 @@ export class ModbusTcpMaster implements Part {
     if (job.settled) return;
     job.settled = true;
     countFailure(this.#c, code);
+    if (code === ErrorCodes.TIMEOUT) this.#units.timeout(job.unitId);
     job.reject(err(code, `${this.name}: ${why}`));
   }
 

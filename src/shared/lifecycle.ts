@@ -82,7 +82,16 @@ export class Lifecycle {
 }
 
 /** What the application publishes about its own lifecycle (app.ts; the audit log records both). */
+/** Who asked for a restart, for the audit log. */
+export interface RestartRequest {
+  readonly actor: string;
+  readonly actorKind: 'account' | 'token';
+  readonly source: string | null;
+}
+
 export interface AppLifecycleEvents {
   'app.started': { version: string };
   'app.stopping': { reason: string };
+  /** An admin asked for a restart (Maintenance → Restart): the runner stops the app and starts a new one. */
+  'app.restart-requested': RestartRequest;
 }

@@ -13,6 +13,7 @@ import type { SeriesSnapshot } from '../history/snapshot.js';
 import type { CursorRead, HistoryStatus } from '../history/types.js';
 import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import type { HealthBoard } from '../shared/health.js';
+import type { RestartRequest } from '../shared/lifecycle.js';
 import type { ThreadStats } from '../shared/process-stats.js';
 import type { Rpc } from '../shared/rpc.js';
 import type { WirelessPart } from '../wireless/part.js';
@@ -36,6 +37,8 @@ export interface MainServices {
   readonly config: ConfigService;
   /** The main thread's heap, the process's RSS and the main event loop's delay. */
   readonly process: { stats(): ThreadStats };
+  /** Restart of the whole application (Maintenance → Restart), after the answer has left. */
+  readonly system: { restart(by: RestartRequest): void };
 }
 
 type Method = (...args: unknown[]) => unknown;

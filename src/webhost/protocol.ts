@@ -54,6 +54,7 @@ export const MAIN_CALLS = {
   modbus: ['diagnostics'],
   config: ['sections', 'read', 'write', 'check'],
   process: ['stats'],
+  system: ['restart'],
 } as const;
 
 export type Service = keyof typeof MAIN_CALLS;

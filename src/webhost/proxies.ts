@@ -4,6 +4,7 @@
  * list, answering a promise; the routes await them like local answers.
  * Configuration sections arrive as memory views that main keeps current.
  */
+
 import type { DevicesService } from '../api/routes/devices.js';
 import type { ModelCatalogApi } from '../api/routes/models.js';
 import type { WirelessRouteOptions } from '../api/routes/wireless.js';
@@ -14,6 +15,7 @@ import type { HistorySource } from '../history/replica.js';
 import type { ModbusDiagnostics } from '../modbus/diagnostics.js';
 import { type MemoryConfigView, memoryConfigView } from '../shared/config-view.js';
 import type { HealthReport } from '../shared/health.js';
+import type { RestartRequest } from '../shared/lifecycle.js';
 import type { ThreadStats } from '../shared/process-stats.js';
 import type { Remote, Rpc } from '../shared/rpc.js';
 import {
@@ -48,6 +50,7 @@ export interface RemoteServices {
   readonly modbus: { diagnostics(): Promise<ModbusDiagnostics> };
   readonly config: Remote<ConfigService>;
   readonly process: { stats(): Promise<ThreadStats> };
+  readonly system: { restart(by: RestartRequest): Promise<void> };
 }
 
 export function remoteServices(rpc: Rpc): RemoteServices {
@@ -60,6 +63,7 @@ export function remoteServices(rpc: Rpc): RemoteServices {
     modbus: proxy(rpc, 'modbus'),
     config: proxy(rpc, 'config'),
     process: proxy(rpc, 'process'),
+    system: proxy(rpc, 'system'),
   };
 }
 

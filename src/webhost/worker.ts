@@ -134,6 +134,7 @@ async function main(): Promise<void> {
         process: async () => ({ main: await remote.process.stats(), web: threadStats(loop) }),
       },
       config: { config: remote.config },
+      restart: (by) => remote.system.restart(by),
     },
     ...(data.portOverride === undefined ? {} : { portOverride: data.portOverride }),
     ...(data.hostsOverride === undefined ? {} : { hostsOverride: [...data.hostsOverride] }),

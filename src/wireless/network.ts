@@ -12,6 +12,7 @@ import type { DeviceConfig, DevicesConfig } from '../config/schema-devices.js';
 import type { WirelessConfig } from '../config/schema-wireless.js';
 import type { ChangeMeta } from '../config/store.js';
 import type { ModelMatcher } from '../devices/model-source.js';
+import { checkInstallCode } from '../protocol/zigbee/install-code.js';
 import type { Clock } from '../shared/clock.js';
 import { ErrorCodes, WattgateError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -91,10 +92,19 @@ export class RadioNetwork {
     return this.#joins;
   }
 
+  /** Install codes as printed on labels (spaces, dashes); each checksum verified (INVALID_ARGUMENT, nothing opened). */
   async permitJoin(durationS: number, codes: ReadonlyArray<{ code: string; rfId?: string }>): Promise<void> {
+    const checked = codes.map((c) => checkInstallCode(c.code));
+    const details = checked.flatMap((c, i) =>
+      c.ok ? [] : [{ path: `/installCodes/${i}/code`, message: c.message }],
+    );
+    if (details.length > 0)
+      throw new WattgateError(ErrorCodes.INVALID_ARGUMENT, details.map((d) => d.message).join('; '), {
+        details,
+      });
     const driver = this.#radio();
-    const installCodes = codes.map((c) => ({
-      code: c.code.toUpperCase(),
+    const installCodes = codes.map((c, i) => ({
+      code: (checked[i] as { code: string }).code,
       ...(c.rfId === undefined ? {} : { rfId: parseRfId(c.rfId) }),
     }));
     await driver.permitJoin(durationS, installCodes);

@@ -7,6 +7,7 @@ import { startWirelessHarness } from '../../sim/wireless/harness.js';
 import type { UnitTarget } from '../modbus/target.js';
 import { decodeRequest, encodeRequest, type ModbusRequest } from '../protocol/modbus/index.js';
 import { ManualClock } from '../shared/clock.js';
+import { ErrorCodes, hasCode } from '../shared/errors.js';
 import { LOST_AFTER_PERIODS } from './device.js';
 
 const TAG = '00124B0000000001';
@@ -43,7 +44,7 @@ const paired = [
 const sensors = [
   { rfId: TAG, model: 'pte63-powertag-a9' },
   { rfId: CO2, model: 'co2-sensor' },
-  { rfId: TH, model: 'th110', installCode: '0123456789ABCDEF0123456789ABCDEF4B37' },
+  { rfId: TH, model: 'th110', installCode: '0123456789ABCDEF0123456789ABCDEFE7B8' },
 ];
 
 test(`status: connected from the first frame, not connected ${LOST_AFTER_PERIODS} periods after the last`, async () => {
@@ -185,7 +186,17 @@ test('discovery (W2, W3): joins only while open, install codes, first free id fr
     'id 100 belongs to a TCP device; the TH110 needs its install code',
   );
   assert.equal(h.part.unknownDevices()[0]?.reason, 'install-code');
-  await h.part.permitJoin({ installCodes: [{ code: '0123456789abcdef0123456789abcdef4b37' }] });
+  const typo = '0123456789ABCDEF0123456789ABCDEFE7B9';
+  await assert.rejects(
+    h.part.permitJoin({ installCodes: [{ code: typo }] }),
+    (e: unknown) =>
+      hasCode(e, ErrorCodes.INVALID_ARGUMENT) &&
+      e.message.includes(typo) &&
+      /checksum/.test(e.message) &&
+      e.details[0]?.path === '/installCodes/0/code',
+  );
+  // As printed on a label: groups, dashes, lower case.
+  await h.part.permitJoin({ installCodes: [{ code: '0123-4567-89ab-cdef 0123 4567 89ab cdef e7b8' }] });
   clock.advance(60_000);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(

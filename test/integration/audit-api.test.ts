@@ -97,6 +97,28 @@ test('D1: security actions are in the audit log with actor, source and result', 
   assert.equal(JSON.parse(unknown?.details ?? '{}').attemptedName, 'nobody\r\nseq,forged');
   assert.equal(records.filter((r) => r.event === 'sessions.ended').length, 2);
   assert.equal(h.audit.verify().ok, true);
+
+  // The Logs page's query: failures only, newest first, two per page, following `next` (oracle: the store, filtered here).
+  const failures = [...h.audit.records({})].filter((r) => r.result === 'failure').reverse();
+  assert.ok(failures.length >= 2, `failures: ${failures.length}`);
+  const seen: number[] = [];
+  let next: number | null = null;
+  do {
+    const page: { json(): { records: { seq: number; result: string }[]; next: number | null } } =
+      await adminCall(
+        'GET',
+        `/api/v1/audit?result=failure&order=desc&limit=2${next === null ? '' : `&beforeSeq=${next}`}`,
+      );
+    const body = page.json();
+    assert.ok(body.records.every((r) => r.result === 'failure'));
+    seen.push(...body.records.map((r) => r.seq));
+    next = body.next;
+  } while (next !== null);
+  assert.deepEqual(
+    seen,
+    failures.map((r) => r.seq),
+  );
+  assert.equal((await adminCall('GET', '/api/v1/audit?result=bogus')).statusCode, 400);
 });
 
 test('D5: CSV export for support, one line per record, filtered by category and time; JSON export; verify', async () => {

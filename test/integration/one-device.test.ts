@@ -24,7 +24,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import type { WirelessPart } from '../../src/wireless/part.js';
 
 const TH110 = '00124B00AB000001';
-const CODE = '0123456789ABCDEF0123456789ABCDEF4B37';
+const CODE = '0123456789ABCDEF0123456789ABCDEFE7B8';
 const T0 = Date.UTC(2026, 11, 5, 9, 0, 1);
 
 const dir = mkdtempSync(join(tmpdir(), 'wattgate-one-device-'));

@@ -2,7 +2,9 @@
  * PRODUCT W2, W4 through the HTTPS API (fastify inject, injected clock, the
  * simulator radio with the demo's sensors): the device list with status and
  * last seen, an unknown device that needs an install code, discovery opened by
- * an admin with that code pairs it at the next free virtual id, removal
+ * an admin with that code (typed as on its label: dashes, lower case) pairs it
+ * at the next free virtual id, the same code with one digit mistyped is
+ * refused (400: its checksum; nothing opened, nothing audited), removal
  * unpairs a device; a viewer reads but cannot change anything.
  */
 import assert from 'node:assert/strict';
@@ -56,9 +58,32 @@ test('W4: paired devices with status; W2: an install-code device joins when disc
   const waiting = first.unknown.find((u) => u.model?.startsWith('cl110'));
   assert.ok(waiting, `the CL110 waits for its install code: ${JSON.stringify(first.unknown)}`);
 
+  // Issue 15 item 5: a code as printed on the label; one mistyped digit fails its checksum → 400, nothing opened.
+  const label = (DEMO_INSTALL_CODE.match(/.{4}/g) ?? []).join('-').toLowerCase();
+  const typo = `${label.slice(0, 10)}${label[10] === '0' ? '1' : '0'}${label.slice(11)}`;
+  const refused = await admin('POST', '/api/v1/wireless/discovery', {
+    durationS: 60,
+    installCodes: [{ code: typo }],
+  });
+  assert.equal(refused.statusCode, 400, refused.body);
+  const why = refused.json() as {
+    code: string;
+    message: string;
+    details: { path: string; message: string }[];
+  };
+  assert.equal(why.code, 'WG_ERR_INVALID_ARGUMENT');
+  assert.ok(why.message.includes(`"${typo}"`), `names the code as typed: ${why.message}`);
+  assert.match(why.message, /checksum .*does not match.*typo/);
+  assert.deepEqual(
+    why.details.map((d) => d.path),
+    ['/installCodes/0/code'],
+  );
+  assert.equal(((await admin('GET', '/api/v1/wireless')).json() as Listing).discovery.open, false);
+  assert.equal([...h.audit.records()].filter((r) => r.event === 'wireless.discovery-opened').length, 0);
+
   const open = await admin('POST', '/api/v1/wireless/discovery', {
     durationS: 60,
-    installCodes: [{ code: DEMO_INSTALL_CODE }],
+    installCodes: [{ code: label }],
   });
   assert.equal(open.statusCode, 204, open.body);
   const opened = [...h.audit.records()].filter((r) => r.event === 'wireless.discovery-opened');

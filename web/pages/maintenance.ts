@@ -1,145 +1,76 @@
 /**
- * Maintenance: Logs (the audit log: download as CSV or JSON, chain
- * verification) and Diagnostics (Modbus server, serial lines, downstream
- * TCP endpoints — the counters of GET /api/v1/diagnostics/modbus).
+ * Maintenance: Logs (logs.ts: the audit log with filters and paging,
+ * downloads, chain verification), Diagnostics (diagnostics.ts: process,
+ * Modbus server, serial lines, downstream TCP endpoints, devices) and Restart
+ * (admin, asked twice, audited): the page waits until Wattgate answers again.
  */
-import { useEffect, useState } from 'preact/hooks';
-import { getJson, type Me } from '../api.js';
+import { useState } from 'preact/hooks';
+import { getJson, type Me, sendJson } from '../api.js';
 import { html } from '../html.js';
 import { link } from '../shell.js';
 
-interface Verify {
-  ok: boolean;
-  checked: number;
-  problem?: { seq?: number; reason?: string };
-}
+export { Diagnostics } from './diagnostics.js';
+export { Logs } from './logs.js';
 
-function useJson<T>(path: string | undefined, everyMs = 0): { data?: T; error?: string } {
-  const [state, setState] = useState<{ data?: T; error?: string }>({});
-  useEffect(() => {
-    if (path === undefined) return;
-    let live = true;
-    const tick = () =>
-      getJson<T>(path)
-        .then((data) => live && setState({ data }))
-        .catch((e: Error) => live && setState({ error: e.message }));
-    void tick();
-    const t = everyMs > 0 ? setInterval(tick, everyMs) : undefined;
-    return () => {
-      live = false;
-      if (t) clearInterval(t);
-    };
-  }, [path, everyMs]);
-  return state;
-}
+const BACK_POLL_MS = 1000;
+const BACK_WITHIN_MS = 120_000;
 
-export function Logs({ me }: { me: Me | undefined }) {
-  const allowed = me?.role === 'admin' || me?.role === 'support';
-  const verify = useJson<Verify>(allowed ? '/api/v1/audit/verify' : undefined);
-  if (!allowed) return html`<h1>Logs</h1><p>The audit log is for the admin and support roles.</p>`;
-  return html`<h1>Logs</h1>
-    <p>Audit log:
-      <a id="audit-csv" href="/api/v1/audit/export?format=csv" download>download (CSV)</a> ·
-      <a id="audit-json" href="/api/v1/audit/export?format=json" download>download (JSON)</a></p>
-    <p id="audit-verify">Chain verification:
-      ${
-        verify.data
-          ? verify.data.ok
-            ? ` intact (${verify.data.checked} records checked)`
-            : ` BROKEN at record ${verify.data.problem?.seq ?? '?'}: ${verify.data.problem?.reason ?? ''}`
-          : verify.error
-            ? ` ${verify.error}`
-            : ' checking…'
-      }</p>`;
-}
-
-interface Diag {
-  server: {
-    counters: Record<string, number>;
-    connections: { current: number; listening: number; accepted: number };
+function Restart() {
+  const [state, setState] = useState<'idle' | 'confirm' | 'restarting' | 'back' | 'failed'>('idle');
+  const [text, setText] = useState('');
+  const restart = async () => {
+    try {
+      await sendJson('POST', '/api/v1/system/restart');
+    } catch (e) {
+      setState('failed');
+      setText((e as Error).message);
+      return;
+    }
+    setState('restarting');
+    const started = Date.now();
+    // The answer left before the stop: wait for the server to go away and come back.
+    let seenDown = false;
+    while (Date.now() - started < BACK_WITHIN_MS) {
+      await new Promise((r) => setTimeout(r, BACK_POLL_MS));
+      try {
+        const s = await getJson<{ uptimeS: number }>('/api/v1/system');
+        if (seenDown || s.uptimeS < (Date.now() - started) / 1000) {
+          setState('back');
+          return;
+        }
+      } catch {
+        seenDown = true;
+      }
+    }
+    setState('failed');
+    setText('Wattgate did not answer within two minutes: check the service on the host.');
   };
-  serialLines: {
-    name: string;
-    enabled: boolean;
-    open: boolean;
-    queueDepth: number;
-    counters: Record<string, number>;
-    backedOffSlaves: number[];
-  }[];
-  tcpEndpoints: {
-    endpoint: string;
-    connected: boolean;
-    queueDepth: number;
-    counters: Record<string, number>;
-  }[];
+  return html`<section class="card" aria-labelledby="restart-h">
+    <h2 id="restart-h">Restart</h2>
+    <p>Stops every service in order (Modbus connections close, history is flushed) and starts them again
+      from the stored configuration. Modbus clients reconnect; this takes a few seconds.</p>
+    ${
+      state === 'idle' || state === 'failed'
+        ? html`<button type="button" class="secondary" id="restart" onClick=${() => setState('confirm')}>Restart Wattgate…</button>`
+        : null
+    }
+    ${
+      state === 'confirm'
+        ? html`<p><button type="button" class="danger" id="confirm-restart" onClick=${() => void restart()}>Restart now</button>
+            <button type="button" class="secondary" onClick=${() => setState('idle')}>Cancel</button></p>`
+        : null
+    }
+    ${state === 'restarting' ? html`<p role="status" id="restart-state" data-state="restarting">Restarting… this page waits for Wattgate to answer again.</p>` : null}
+    ${state === 'back' ? html`<p class="ok-note" role="status" id="restart-state" data-state="back">Wattgate restarted and answers again.</p>` : null}
+    ${state === 'failed' ? html`<p class="error" role="alert" id="restart-state" data-state="failed">${text}</p>` : null}
+  </section>`;
 }
 
-/** pendingCapRejected → "pending cap rejected" */
-const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-function Counters({ c }: { c: Record<string, number> }) {
-  return html`<dl class="counters">
-    ${Object.entries(c).map(([k, v]) => html`<div key=${k} data-counter=${k}><dt>${words(k)}</dt><dd>${v}</dd></div>`)}
-  </dl>`;
-}
-
-interface Thread {
-  heapUsedBytes: number;
-  heapTotalBytes: number;
-  loop: { windowMs: number; p50Ms: number; p99Ms: number; maxMs: number; maxSinceStartMs: number };
-}
-interface ProcessDiag {
-  rssBytes: number;
-  uptimeS: number;
-  threads: { main: Thread; web: Thread };
-}
-
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
-
-function ProcessCard() {
-  const p = useJson<ProcessDiag>('/api/v1/diagnostics/process', 5000);
-  if (!p.data) return null;
-  const { rssBytes, uptimeS, threads } = p.data;
-  const row = (name: string, t: Thread) => html`<tr key=${name}>
-    <th scope="row">${name}</th><td class="num">${mib(t.heapUsedBytes)}</td>
-    <td class="num">${t.loop.p99Ms} ms</td><td class="num">${t.loop.maxMs} ms</td><td class="num">${t.loop.maxSinceStartMs} ms</td>
-  </tr>`;
-  return html`<section class="card" id="process"><h2>Process</h2>
-    <p>Resident memory ${mib(rssBytes)} · running for ${Math.floor(uptimeS / 3600)} h ${Math.floor((uptimeS % 3600) / 60)} min</p>
-    <div class="scroll" tabindex="0" role="region" aria-label="Threads table"><table class="values">
-      <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Heap</th><th scope="col" class="num">Loop delay p99 (10 s)</th>
-        <th scope="col" class="num">Max (10 s)</th><th scope="col" class="num">Max since start</th></tr></thead>
-      <tbody>${row('Modbus (main)', threads.main)}${row('Web', threads.web)}</tbody>
-    </table></div></section>`;
-}
-
-export function Diagnostics() {
-  const d = useJson<Diag>('/api/v1/diagnostics/modbus', 2000);
-  if (d.error) return html`<h1>Diagnostics</h1><p class="error" role="alert">${d.error}</p>`;
-  if (!d.data) return html`<h1>Diagnostics</h1><p>Loading…</p>`;
-  const { server, serialLines, tcpEndpoints } = d.data;
-  return html`<h1>Diagnostics</h1>
-    <${ProcessCard} />
-    <section class="card"><h2>Modbus TCP server</h2>
-      <p>${plural(server.connections.listening, 'listener', 'listeners')}, ${plural(server.connections.current, 'client', 'clients')} connected, ${server.connections.accepted} accepted since start.</p>
-      <${Counters} c=${server.counters} /></section>
-    ${serialLines.map(
-      (l) => html`<section class="card" key=${l.name}><h2>Serial line ${l.name}</h2>
-        <p>${l.enabled ? (l.open ? 'open' : 'not open') : 'switched off'} · queue ${l.queueDepth}
-        ${l.backedOffSlaves.length ? ` · not answering: ${l.backedOffSlaves.join(', ')}` : ''}</p>
-        <${Counters} c=${l.counters} /></section>`,
-    )}
-    ${tcpEndpoints.map(
-      (e) => html`<section class="card" key=${e.endpoint}><h2>Device ${e.endpoint}</h2>
-        <p>${e.connected ? 'connected' : 'not connected'} · queue ${e.queueDepth}</p><${Counters} c=${e.counters} /></section>`,
-    )}`;
-}
-
-export function MaintenanceIndex() {
+export function MaintenanceIndex({ me }: { me: Me | undefined }) {
   return html`<h1>Maintenance</h1>
     <ul class="tiles">
-      <li><a href="/maintenance/logs" onClick=${link}>Logs</a>: the audit log, downloads, chain verification</li>
-      <li><a href="/maintenance/diagnostics" onClick=${link}>Diagnostics</a>: Modbus server, serial lines, downstream devices</li>
-    </ul>`;
+      <li><a href="/maintenance/logs" onClick=${link}>Logs</a>: the audit log with filters, downloads, chain verification</li>
+      <li><a href="/maintenance/diagnostics" onClick=${link}>Diagnostics</a>: process, Modbus server, serial lines, downstream devices and their counters</li>
+    </ul>
+    ${me?.role === 'admin' ? html`<${Restart} />` : null}`;
 }

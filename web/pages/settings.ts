@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getJson, type Me, sendJson } from '../api.js';
 import { formatTime } from '../format.js';
 import { html } from '../html.js';
-import { parseInstallCodes } from '../install-codes.js';
+import { installCodeProblem, parseInstallCodes } from '../install-codes.js';
 import { link } from '../shell.js';
 
 const SECTIONS: readonly { href: string; title: string; what: string }[] = [
@@ -127,11 +127,31 @@ export function WirelessSettings({ me }: { me: Me | undefined }) {
     setTick((n) => n + 1);
   };
 
+  const [confirm, setConfirm] = useState<string | undefined>(undefined);
+  const act = async (text: string, call: () => Promise<unknown>) => {
+    try {
+      await call();
+      setNote({ ok: true, text });
+    } catch (e) {
+      setNote({ ok: false, text: message(e) });
+    }
+    setConfirm(undefined);
+    setTick((n) => n + 1);
+  };
+  const remove = (d: RadioDevice) =>
+    act(`${d.name} removed from the network (its history stays).`, () =>
+      sendJson('DELETE', `/api/v1/wireless/devices/${d.rfId}`),
+    );
+  const rebuild = () =>
+    act('Network rebuilt: every device was forgotten and discovery is open.', () =>
+      sendJson('POST', '/api/v1/wireless/rebuild'),
+    );
+
   const discover = async (e: Event) => {
     e.preventDefault();
     const parsed = parseInstallCodes(codes);
     if (parsed.bad.length > 0) {
-      setNote({ ok: false, text: `Not an install code (36 hex digits): ${parsed.bad.join(', ')}` });
+      setNote({ ok: false, text: parsed.bad.map(installCodeProblem).join('; ') });
       return;
     }
     try {
@@ -176,15 +196,34 @@ export function WirelessSettings({ me }: { me: Me | undefined }) {
       <h2 id="paired-h">Paired devices (${o.devices.length})</h2>
       <div class="scroll" tabindex="0" role="region" aria-label="Paired devices table"><table class="values" id="paired">
         <thead><tr><th scope="col">Name</th><th scope="col">Model</th><th scope="col">RF id</th><th scope="col">Unit</th>
-          <th scope="col">Status</th><th scope="col">Last heard</th><th scope="col" class="num">RSSI</th><th scope="col" class="num">LQI</th></tr></thead>
+          <th scope="col">Status</th><th scope="col">Last heard</th><th scope="col" class="num">RSSI</th><th scope="col" class="num">LQI</th>
+          ${admin ? html`<th scope="col">Actions</th>` : null}</tr></thead>
         <tbody>${o.devices.map(
           (d) => html`<tr key=${d.rfId} data-rfid=${d.rfId}>
             <th scope="row">${d.name}</th><td>${d.model}</td><td><code>${d.rfId}</code></td><td>${d.virtualId ?? '—'}</td>
             <td class=${`state ${d.status}`} data-state=${d.status}>${d.status === 'connected' ? 'Connected' : 'Not connected'}</td>
             <td>${formatTime(d.lastSeen)}</td><td class="num">${d.rssi ?? '—'}</td><td class="num">${d.lqi ?? '—'}</td>
+            ${
+              admin
+                ? html`<td class="actions">${
+                    confirm === d.rfId
+                      ? html`<button type="button" class="danger" id=${`confirm-remove-${d.rfId}`} onClick=${() => void remove(d)}>Remove ${d.name} now</button>`
+                      : html`<button type="button" class="secondary" id=${`remove-${d.rfId}`} onClick=${() => setConfirm(d.rfId)}>Remove</button>`
+                  }</td>`
+                : null
+            }
           </tr>`,
         )}</tbody>
       </table></div>
+      ${
+        admin && o.radioOn
+          ? confirm === '*rebuild'
+            ? html`<p>Every paired device is forgotten (history stays) and must join again.
+                <button type="button" class="danger" id="confirm-rebuild" onClick=${() => void rebuild()}>Rebuild the network now</button>
+                <button type="button" class="secondary" onClick=${() => setConfirm(undefined)}>Keep it</button></p>`
+            : html`<button type="button" class="secondary" id="rebuild" onClick=${() => setConfirm('*rebuild')}>Rebuild network…</button>`
+          : null
+      }
     </section>
     ${
       o.unknown.length > 0

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { csvExport, jsonExport, recordJson } from '../../security/audit/export.js';
 import type { AuditFilter } from '../../security/audit/query.js';
-import { AUDIT_CATEGORIES, type AuditEntry } from '../../security/audit/record.js';
+import { AUDIT_CATEGORIES, AUDIT_RESULTS, type AuditEntry } from '../../security/audit/record.js';
 import type { AppendResult, AuditLog } from '../../security/audit/store.js';
 import type { Role } from '../../security/roles.js';
 import type { Clock } from '../../shared/clock.js';
@@ -37,11 +37,20 @@ const FilterQuery = {
   from: Type.Optional(Iso),
   to: Type.Optional(Iso),
   category: Type.Optional(Categories),
+  result: Type.Optional(
+    Type.String({
+      pattern: `^(${AUDIT_RESULTS.join('|')})(,(${AUDIT_RESULTS.join('|')}))*$`,
+      maxLength: 60,
+      description: `comma-separated: ${AUDIT_RESULTS.join(', ')}`,
+    }),
+  ),
 };
 const ListQuery = Type.Object(
   {
     ...FilterQuery,
-    afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    order: Type.Optional(Type.Enum(['asc', 'desc'], { description: 'asc (default): oldest first' })),
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'next page, oldest first' })),
+    beforeSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'next page, newest first' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AUDIT_PAGE_MAX })),
   },
   { additionalProperties: false },
@@ -68,6 +77,7 @@ interface FilterParams {
   from?: string;
   to?: string;
   category?: string;
+  result?: string;
 }
 
 function toFilter(q: FilterParams): AuditFilter {
@@ -81,6 +91,7 @@ function toFilter(q: FilterParams): AuditFilter {
   if (q.from !== undefined) f.from = ms(q.from, 'from');
   if (q.to !== undefined) f.to = ms(q.to, 'to');
   if (q.category !== undefined) f.categories = q.category.split(',');
+  if (q.result !== undefined) f.results = q.result.split(',');
   return f;
 }
 
@@ -96,11 +107,29 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
   const access = AUDIT_READERS;
   app.get('/api/v1/audit', {
     config: { access },
-    schema: { summary: 'Audit records (oldest first, paged)', tags: ['audit'], querystring: ListQuery },
+    schema: {
+      summary: 'Audit records, paged, filtered by time, category and result',
+      description:
+        'Oldest first by default; `order=desc` gives newest first (the Logs page). `next` is the ' +
+        'sequence number to pass as `afterSeq` (asc) or `beforeSeq` (desc) for the next page.',
+      tags: ['audit'],
+      querystring: ListQuery,
+    },
     handler: async (request) => {
-      const q = request.query as FilterParams & { afterSeq?: number; limit?: number };
+      const q = request.query as FilterParams & {
+        afterSeq?: number;
+        beforeSeq?: number;
+        limit?: number;
+        order?: 'asc' | 'desc';
+      };
       const limit = q.limit ?? 100;
-      const filter = { ...toFilter(q), limit, ...(q.afterSeq === undefined ? {} : { afterSeq: q.afterSeq }) };
+      const filter = {
+        ...toFilter(q),
+        limit,
+        newestFirst: q.order === 'desc',
+        ...(q.afterSeq === undefined ? {} : { afterSeq: q.afterSeq }),
+        ...(q.beforeSeq === undefined ? {} : { beforeSeq: q.beforeSeq }),
+      };
       const records = [...opts.audit.records(filter)].map(recordJson);
       const last = records.at(-1)?.seq as number | undefined;
       return { records, next: records.length === limit && last !== undefined ? last : null };
@@ -119,7 +148,7 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
         actor: { kind: auth.via === 'token' ? 'token' : 'account', name: auth.name },
         source: request.ip,
         result: 'success',
-        details: { format: q.format, from: q.from, to: q.to, category: q.category },
+        details: { format: q.format, from: q.from, to: q.to, category: q.category, result: q.result },
       });
       const now = opts.clock.now();
       const stamp = new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15);

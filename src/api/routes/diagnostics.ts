@@ -2,7 +2,9 @@
  * Diagnostics of the Modbus path (issue 14, PRODUCT G5): the upstream
  * server's counters and connections, each serial line's queue, counters and
  * dead-slave back-off (which slaves, since when, until when, the probes),
- * each downstream TCP endpoint's connection — the same figures the
+ * each downstream TCP endpoint's connection, each wired device's counters
+ * (requests, responses, exceptions, timeouts, CRC errors of its unit on its
+ * line or endpoint; its polls are in GET /api/v1/devices) — the same figures the
  * Diagnostics page shows and a monitoring system polls. Readable by every
  * role (no configuration, no secret); the data comes from the main thread's
  * live stats (modbus/diagnostics.ts), not from storage.
@@ -51,6 +53,18 @@ const TcpEndpoint = Type.Object({
   inFlight: Type.Integer(),
   counters: Counts,
 });
+const DeviceLink = Type.Object({
+  deviceId: Type.Integer({ description: 'the device in /api/v1/devices' }),
+  name: Type.String(),
+  kind: Type.Enum(['serial', 'tcp']),
+  via: Type.String({ description: 'serial line name, or TCP endpoint host:port' }),
+  unit: Type.Integer({ description: 'slave address on the line, or unit id on the endpoint' }),
+  connected: Type.Boolean({ description: 'the line is open, or the endpoint connected' }),
+  counters: Type.Union([Counts, Type.Null()], {
+    description:
+      'requests, responses, exceptions, timeouts (crcErrors: serial) of this unit, whoever asked; null: no line or connection object now',
+  }),
+});
 const ModbusOut = Type.Object({
   server: Type.Object({
     counters: Counts,
@@ -65,6 +79,7 @@ const ModbusOut = Type.Object({
   }),
   serialLines: Type.Array(SerialLine),
   tcpEndpoints: Type.Array(TcpEndpoint),
+  devices: Type.Array(DeviceLink),
 });
 
 const Loop = Type.Object({
@@ -114,7 +129,7 @@ export async function diagnosticsRoutes(app: FastifyInstance, opts: DiagnosticsR
     config: { access: ANY_ROLE },
     schema: {
       summary:
-        'Modbus diagnostics: server counters, serial lines (queue, back-off of dead slaves), TCP endpoints',
+        'Modbus diagnostics: server counters, serial lines (queue, back-off of dead slaves), TCP endpoints, wired devices',
       tags: ['diagnostics'],
       response: { 200: ModbusOut },
     },

@@ -3,20 +3,26 @@
  * text exposition format 0.0.4: the same figures as Diagnostics — the Modbus
  * server's counters and connections, each serial line's counters, queue and
  * backed-off slaves, each downstream TCP endpoint's counters and connection,
- * the process's memory and each thread's heap and event-loop delay, and the
- * health status. Any role, by API token (what a Prometheus server holds) or
- * session; never public. Counter names are the diagnostics' keys in
- * snake_case: `requests` → `wattgate_modbus_server_requests_total`.
+ * each device's polls and state (GET /api/v1/devices) and its Modbus
+ * counters (`devices` of GET /api/v1/diagnostics/modbus), labelled
+ * `device_id` and `device` (its name), the process's memory and each
+ * thread's heap and event-loop delay, and the health status. Any role, by
+ * API token (what a Prometheus server holds) or session; never public.
+ * Counter names are the diagnostics' keys in snake_case: `requests` →
+ * `wattgate_modbus_server_requests_total`.
  */
 import type { FastifyInstance } from 'fastify';
+import type { DeviceView } from '../../acquisition/service.js';
+import { COMM_STATES } from '../../acquisition/status.js';
 import { ANY_ROLE } from '../../security/roles.js';
 import type { HealthReport } from '../../shared/health.js';
 import type { Awaitable } from '../../shared/rpc.js';
 import type { DiagnosticsRouteOptions } from './diagnostics.js';
 
-/** The Diagnostics sources, and the health board. */
+/** The Diagnostics sources, the devices with their status, and the health board. */
 export interface MetricsRouteOptions extends DiagnosticsRouteOptions {
   readonly health?: () => Awaitable<HealthReport>;
+  readonly devices?: () => Awaitable<ReadonlyArray<Pick<DeviceView, 'device' | 'status'>>>;
 }
 
 /** `pendingCapRejected` → `pending_cap_rejected`. */
@@ -57,6 +63,48 @@ class Exposition {
       out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...f.lines);
     }
     return `${out.join('\n')}\n`;
+  }
+}
+
+const deviceLabels = (id: number, name: string): Labels => ({ device_id: String(id), device: name });
+
+/** Each device's polls and communication state (acquisition/status.ts). */
+function devicePolls(m: Exposition, views: ReadonlyArray<Pick<DeviceView, 'device' | 'status'>>): void {
+  for (const { device, status: s } of views) {
+    const l = deviceLabels(device.id, device.name);
+    m.add(
+      'wattgate_device_polls_total',
+      'counter',
+      'polls made (sampling and live), failed ones included',
+      s.polls,
+      l,
+    );
+    m.add('wattgate_device_poll_failures_total', 'counter', 'polls failed on communication', s.failures, l);
+    m.add(
+      'wattgate_device_polls_skipped_total',
+      'counter',
+      'polls not made: the previous one still running, or backed off',
+      s.skipped,
+      l,
+    );
+    m.add('wattgate_device_consecutive_failures', 'gauge', 'failed polls in a row', s.consecutiveFailures, l);
+    if (s.lastDurationMs !== null)
+      m.add('wattgate_device_last_poll_duration_seconds', 'gauge', 'last poll', s.lastDurationMs / 1000, l);
+    if (s.lastSuccessAt !== null)
+      m.add(
+        'wattgate_device_last_success_timestamp_seconds',
+        'gauge',
+        'last successful poll, Unix time',
+        s.lastSuccessAt / 1000,
+        l,
+      );
+    for (const state of COMM_STATES) {
+      const on = s.state === state ? 1 : 0;
+      m.add('wattgate_device_state', 'gauge', 'communication state (1: the current one)', on, {
+        ...l,
+        state,
+      });
+    }
   }
 }
 
@@ -113,6 +161,17 @@ export async function metricsRoutes(app: FastifyInstance, opts: MetricsRouteOpti
         );
         m.add('wattgate_tcp_endpoint_queue_depth', 'gauge', 'requests waiting', e.queueDepth, endpoint);
       }
+      for (const dev of d.devices) {
+        if (dev.counters === null) continue;
+        const l = deviceLabels(dev.deviceId, dev.name);
+        m.counters(
+          'wattgate_device_modbus',
+          "the device's unit on its serial line or TCP endpoint",
+          dev.counters,
+          l,
+        );
+      }
+      devicePolls(m, (await opts.devices?.()) ?? []);
       const p = await opts.process?.();
       if (p) {
         m.add(

@@ -3,12 +3,15 @@
  * name (configuration `system.name`), the installation's serial number and id,
  * the running release's version and the uptime of the web part in whole
  * seconds on the injected clock. Nothing secret: the response schema lists the
- * only fields that can leave (fastify serialises by it).
+ * only fields that can leave (fastify serialises by it). An admin can restart
+ * the application (Maintenance → Restart), audited.
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { ANY_ROLE } from '../../security/roles.js';
+import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
 import type { Clock } from '../../shared/clock.js';
+import type { RestartRequest } from '../../shared/lifecycle.js';
+import type { RequestAuth } from '../types.js';
 
 export interface SystemIdentity {
   name: string;
@@ -30,7 +33,11 @@ const SystemOut = Type.Object({
 
 export async function systemRoutes(
   app: FastifyInstance,
-  opts: { system: () => SystemIdentity; clock: Clock },
+  opts: {
+    system: () => SystemIdentity;
+    clock: Clock;
+    restart?: (by: RestartRequest) => Promise<void> | void;
+  },
 ): Promise<void> {
   const startedAt = opts.clock.now();
   app.get('/api/v1/system', {
@@ -50,6 +57,29 @@ export async function systemRoutes(
         timeZone: s.timeZone ?? 'UTC',
         uptimeS: Math.max(0, Math.floor((opts.clock.now() - startedAt) / 1000)),
       };
+    },
+  });
+  const restart = opts.restart;
+  if (!restart) return;
+  app.post('/api/v1/system/restart', {
+    config: { access: ADMIN_ONLY },
+    schema: {
+      summary: 'Restart Wattgate (admin; audited)',
+      description:
+        'Answers 202, then every part stops in order (Modbus connections closed, history flushed) and ' +
+        'starts again from the stored configuration, in the same process: the pages reconnect by ' +
+        'themselves within seconds. Recorded in the audit log as system.restart-requested with who.',
+      tags: ['system'],
+      response: { 202: Type.Object({ restarting: Type.Boolean() }) },
+    },
+    handler: async (request, reply) => {
+      const auth = request.auth as RequestAuth;
+      await restart({
+        actor: auth.name,
+        actorKind: auth.via === 'token' ? 'token' : 'account',
+        source: request.ip,
+      });
+      return reply.code(202).send({ restarting: true });
     },
   });
 }

@@ -2,7 +2,9 @@
  * Wireless devices (PRODUCT W2, W4): the paired devices with their status
  * (connected / not connected, last seen, RSSI/LQI/PER, frames), the unknown
  * devices flagged for the admin, the radio and discovery state — readable by
- * every role; opening discovery (with optional 36-hex-digit install codes),
+ * every role; opening discovery (with optional install codes: 36 hex digits
+ * as printed on labels, spaces and dashes allowed, each checksum verified by
+ * the wireless part — 400 naming the code when it does not match),
  * removing a device and rebuilding the network are admin only and audited:
  * removal and rebuild through the configuration change of `devices.list`
  * (actor, its kind and the client address), opening discovery as its own
@@ -60,7 +62,12 @@ const PermitBody = Type.Object(
       Type.Array(
         Type.Object(
           {
-            code: Type.String({ pattern: '^[0-9A-Fa-f]{36}$' }),
+            code: Type.String({
+              minLength: 1,
+              maxLength: 80,
+              description:
+                '36 hex digits as printed on the label (spaces and dashes allowed): 16 bytes and their CRC-16/X-25, verified (400 when it does not match)',
+            }),
             rfId: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{16}$' })),
           },
           closed,

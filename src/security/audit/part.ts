@@ -18,7 +18,7 @@ import type { EventSource } from '../../shared/events.js';
 import type { AppLifecycleEvents, Part } from '../../shared/lifecycle.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SecurityEvent } from '../auth-service.js';
-import { auditFromConfig, auditFromCounterSet, auditFromTimeSet } from './from-app.js';
+import { actorOf, auditFromConfig, auditFromCounterSet, auditFromTimeSet } from './from-app.js';
 import { auditFromSecurity } from './from-security.js';
 import { type AuditEntry, SYSTEM_ACTOR } from './record.js';
 import { type AppendResult, AuditLog, type AuditNotice } from './store.js';
@@ -93,6 +93,16 @@ export function createAuditPart(ctx: AuditPartContext): AuditPart {
         offs.push(
           app.on('app.started', (e) => system('system.started', e)),
           app.on('app.stopping', (e) => system('system.stopping', e)),
+          app.on('app.restart-requested', (e) =>
+            record({
+              category: 'system',
+              event: 'system.restart-requested',
+              actor: actorOf({ actor: e.actor, actorKind: e.actorKind }),
+              source: e.source,
+              result: 'success',
+              details: {},
+            }),
+          ),
         );
       }
     },
