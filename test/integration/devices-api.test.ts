@@ -144,6 +144,26 @@ test('refusals name the field: unknown model, unknown key, duplicate name or pla
   );
   const extra = await call('admin', 'POST', '/api/v1/devices', { ...meter('Y', 6), colour: 'red' });
   assert.equal(extra.statusCode, 400);
+  assert.deepEqual(extra.json().details, [{ path: '/colour', message: 'unknown property is not allowed' }]);
+  // The request schema's own refusals, in the user's terms: the union branch the body chose, allowed values listed.
+  const details = async (body: unknown) =>
+    (await call('admin', 'POST', '/api/v1/devices', body)).json().details;
+  const base = meter('Z', 7);
+  assert.deepEqual(await details({ ...base, location: { kind: 'tcp', host: '127.0.0.1', port: 70000 } }), [
+    { path: '/location/port', message: 'must be <= 65535' },
+  ]);
+  assert.deepEqual(await details({ ...base, location: { kind: 'modem', host: 'x' } }), [
+    { path: '/location/kind', message: 'must be one of "serial", "tcp", "wireless"' },
+  ]);
+  assert.deepEqual(await details({ ...base, periodMinutes: 7 }), [
+    { path: '/periodMinutes', message: 'must be one of 1, 5, 10, 15, 20, 30, 60' },
+  ]);
+  assert.deepEqual(await details({ ...base, name: '', location: { kind: 'serial', line: 'L1' } }), [
+    { path: '/name', message: 'must not be empty' },
+    { path: '/location/slave', message: 'is required' },
+  ]);
+  const msg = (await call('admin', 'POST', '/api/v1/devices', { ...base, periodMinutes: 7 })).json().message;
+  assert.equal(msg, 'invalid body: /periodMinutes: must be one of 1, 5, 10, 15, 20, 30, 60');
   const list = await call('admin', 'GET', '/api/v1/devices');
   assert.deepEqual(
     list.json().map((v: { device: { id: number } }) => v.device.id),

@@ -2,14 +2,19 @@
  * Error mapping, the ONE place (ARCHITECTURE 10, SECURITY B6): WG_ERR_* code →
  * HTTP status; fastify's own errors (bad JSON, too large, wrong content type,
  * schema validation) → their 4xx. The body is always `{ code, message }` (plus
- * `details`, `lockedUntil` where relevant), never a stack trace; unexpected
+ * `details`, `lockedUntil` where relevant), never a stack trace; a request that
+ * fails its schema gets `details`, one `{ path, message }` per field in the
+ * user's terms (validation-messages.ts); unexpected
  * errors are logged and answered with a bare 500.
  */
+
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { Settings } from 'typebox/system';
 import { LockedError, ThrottledError } from '../../security/errors.js';
 import { type ErrorCode, ErrorCodes, isWattgateError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { type RawValidationError, validationMessage, validationProblems } from '../validation-messages.js';
 
 export const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.INVALID_ARGUMENT]: 400,
@@ -50,15 +55,20 @@ export function errorBody(e: unknown, status: number): Record<string, unknown> {
   const fe = e as FastifyError;
   const code =
     status === 413 ? 'WG_ERR_TOO_LARGE' : status === 415 ? 'WG_ERR_MEDIA_TYPE' : ErrorCodes.INVALID_ARGUMENT;
-  const message = fe.validation
-    ? `invalid request: ${fe.message}`
-    : status === 404
-      ? 'not found'
-      : 'malformed request';
-  return { code, message: message.slice(0, 300) };
+  if (fe.validation) {
+    const details = validationProblems(fe.validation as unknown as RawValidationError[]).slice(0, 50);
+    return { code, message: validationMessage(fe.validationContext, details).slice(0, 500), details };
+  }
+  return { code, message: status === 404 ? 'not found' : 'malformed request' };
 }
 
+/** Errors TypeBox collects for one refused request (its default, 8, can cut a union's branches short). */
+const REQUEST_MAX_ERRORS = 64;
+
 async function errors(app: FastifyInstance, opts: { log: Logger }): Promise<void> {
+  // Every branch of a refused union must be reported for validation-messages.ts to tell which one the
+  // request chose. Process-wide, and only refused requests collect errors.
+  if (Settings.Get().maxErrors < REQUEST_MAX_ERRORS) Settings.Set({ maxErrors: REQUEST_MAX_ERRORS });
   app.setErrorHandler((error, request, reply) => {
     const status = statusFor(error);
     if (status >= 500) opts.log.error({ err: error, url: request.url }, 'request failed');
