@@ -112,7 +112,9 @@ function problemsOf(e: RawValidationError): Problem[] {
         { path, message: p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters` },
       ];
     case 'pattern':
-      return [{ path, message: PATTERN_WORDS[String(p.pattern)] ?? `must match the pattern ${String(p.pattern)}` }];
+      return [
+        { path, message: PATTERN_WORDS[String(p.pattern)] ?? `must match the pattern ${String(p.pattern)}` },
+      ];
     case 'maxLength':
       return [{ path, message: `must be at most ${p.limit} characters` }];
     default:
