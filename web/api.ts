@@ -77,6 +77,8 @@ export interface Reading {
   key: string;
   t: string;
   value: number | string | null;
+  /** The model's unit (V, A, W …), '' when none. */
+  unit?: string;
   quality: 'valid' | 'invalid' | 'comm-error';
 }
 export interface ModelDoc {

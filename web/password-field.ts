@@ -24,6 +24,7 @@ export function PasswordField(props: {
   onInput: (value: string, acceptable: boolean) => void;
 }) {
   const [check, setCheck] = useState<Check | undefined>(undefined);
+  const [failed, setFailed] = useState<string | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const { value, account } = props;
   useEffect(() => {
@@ -38,9 +39,14 @@ export function PasswordField(props: {
           .then((c) => {
             if (!live) return;
             setCheck(c);
+            setFailed(undefined);
             props.onInput(value, value !== '' && c.problems.length === 0);
           })
-          .catch(() => {}),
+          .catch(
+            (e) =>
+              live &&
+              setFailed(`The rules could not be checked (${(e as Error).message}); type again to retry.`),
+          ),
       value === '' ? 0 : CHECK_MS,
     );
     return () => {
@@ -61,6 +67,7 @@ export function PasswordField(props: {
           ${r.charAt(0).toUpperCase() + r.slice(1)}<span class="sr-only">${state === 'yes' ? ' (met)' : state === 'no' ? ' (not met)' : ''}</span></li>`;
       })}
     </ul>
+    ${failed ? html`<p class="field-error" role="alert">${failed}</p>` : null}
     ${
       value !== '' && check && check.problems.length > 0
         ? html`<p class="field-error" id=${`${props.id}-err`}>Password ${check.problems.join('; ')}.</p>`

@@ -31,7 +31,7 @@ import type { Part } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { AcquisitionEngine, type EngineSettings, type ExternalReading } from './engine.js';
 import type { AcquisitionEvents, Reading } from './events.js';
-import type { DevicesService, DeviceView } from './service.js';
+import type { DevicesService, DeviceView, LiveReading } from './service.js';
 import { DeviceHealth } from './status.js';
 import { type WatchLease, WatchLeases } from './watch.js';
 
@@ -167,15 +167,25 @@ export class AcquisitionPart implements Part, DevicesService {
     this.#save(removeDevice(this.#ctx.devices.get(), id), by, id);
   }
 
-  latest(id: number): Reading[] {
-    this.#runtime(id);
-    return this.#engine.latest(id) ?? [];
+  latest(id: number): LiveReading[] {
+    return this.#withUnits(this.#runtime(id), this.#engine.latest(id) ?? []);
   }
 
-  latestAll(): { deviceId: number; readings: Reading[] }[] {
-    return this.#ctx.devices
-      .get()
-      .list.map((d) => ({ deviceId: d.id, readings: this.#engine.latest(d.id) ?? [] }));
+  latestAll(): { deviceId: number; readings: LiveReading[] }[] {
+    return this.#ctx.devices.get().list.map((d) => {
+      const runtime = this.#registry.get(d.id);
+      const readings = this.#engine.latest(d.id) ?? [];
+      return { deviceId: d.id, readings: runtime ? this.#withUnits(runtime, readings) : [] };
+    });
+  }
+
+  /** Each reading with its model's unit (live pages and the API show values with their unit). */
+  #withUnits(d: DeviceRuntime, readings: readonly Reading[]): LiveReading[] {
+    const units = d.model?.measurements;
+    return readings.map((r) => {
+      const i = d.keyIndex.get(r.key);
+      return { ...r, unit: (i === undefined ? undefined : units?.[i]?.unit) ?? '' };
+    });
   }
 
   /** A wireless device's received values become its newest readings (engine.noteWireless). */

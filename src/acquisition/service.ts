@@ -21,6 +21,9 @@ export interface DeviceView {
   readonly series: Readonly<Record<string, string>>;
 }
 
+/** A newest reading with the unit its model gives (`''` when none or unknown). */
+export type LiveReading = Reading & { readonly unit: string };
+
 export interface DevicesService {
   list(): DeviceView[];
   /** NOT_FOUND when unknown. */
@@ -30,9 +33,9 @@ export interface DevicesService {
   update(id: number, patch: DevicePatch, by: ChangeMeta): DeviceView;
   remove(id: number, by: ChangeMeta): void;
   /** The newest reading of each measurement (sampled or live). */
-  latest(id: number): Reading[];
+  latest(id: number): LiveReading[];
   /** The newest readings of every device, in one answer (one Rpc call for the Monitoring page, whatever the count). */
-  latestAll(): { deviceId: number; readings: Reading[] }[];
+  latestAll(): { deviceId: number; readings: LiveReading[] }[];
   watch(deviceIds: readonly number[]): WatchLease;
   renewWatch(leaseId: string): WatchLease;
   endWatch(leaseId: string): boolean;

@@ -46,7 +46,7 @@ export const WebSchema = Type.Object(
     connections: Type.Object(
       {
         max: Type.Integer({ minimum: 8, maximum: 4096, default: 256 }),
-        perSource: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+        perSource: Type.Integer({ minimum: 1, maximum: 1024, default: 48 }),
       },
       { ...closed, default: {} },
     ),

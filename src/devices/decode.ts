@@ -14,7 +14,8 @@
  *
  * Result: the value, or `null` when the registers hold the invalid marker (or
  * a NaN, or a DATETIME that is no date) — the reading's quality is then
- * "invalid". Scaling: `raw × scale + offset` for numbers; a 64-bit integer
+ * "invalid". Scaling: `raw × scale + offset` for numbers, at the register's
+ * resolution (resolution.ts: 230.1, not 230.10000000000002); a 64-bit integer
  * stays a bigint when scale is 1 and offset 0, else it becomes a number.
  * DATETIME becomes epoch milliseconds (UTC).
  */
@@ -28,6 +29,7 @@ import {
   registerCount,
 } from '../protocol/modbus/index.js';
 import type { Measurement, ResolvedModel } from './model-schema.js';
+import { atResolution } from './resolution.js';
 
 export type ReadingValue = number | bigint | string | null;
 export type RegisterTable = 'holding' | 'input';
@@ -100,8 +102,9 @@ function scratchIsMarker(marker: readonly number[], n: number): boolean {
 }
 
 function scaled(c: CompiledMeasurement, raw: number | bigint): number | bigint {
-  if (c.scale === 1 && c.offset === 0) return raw;
-  return Number(raw) * c.scale + c.offset;
+  if (typeof raw === 'bigint')
+    return c.scale === 1 && c.offset === 0 ? raw : atResolution(Number(raw), c.scale, c.offset, false);
+  return atResolution(raw, c.scale, c.offset, c.format.type === 'float32');
 }
 
 function wireWords(bytes: Uint8Array, off: number, n: number): number[] {

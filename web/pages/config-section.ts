@@ -49,10 +49,11 @@ export function ConfigSection(props: {
   const [busy, setBusy] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const generation = useRef(0);
-  const admin = props.me?.role === 'admin';
+  // Known not to be an admin (before `me` arrives the page loads; the API refuses a non-admin anyway).
+  const denied = props.me !== undefined && props.me.role !== 'admin';
 
   useEffect(() => {
-    if (props.me && !admin) return;
+    if (denied) return;
     let live = true;
     Promise.all([configSchema(), getJson<SectionValue>(`/api/v1/config/${section}`)])
       .then(([s, v]) => {
@@ -67,9 +68,9 @@ export function ConfigSection(props: {
       live = false;
       clearTimeout(timer.current);
     };
-  }, [section, admin, props.me]);
+  }, [section, denied]);
 
-  if (props.me && !admin)
+  if (denied)
     return html`<h1>${props.title}</h1><p>Only an administrator can see and change these settings.</p>`;
   if (!schema || !saved)
     return html`<h1>${props.title}</h1>${note ? html`<p class="error" role="alert">${note.text}</p>` : html`<p>Loading…</p>`}`;

@@ -133,7 +133,7 @@ function Values({ readings, units }: { readings: Reading[]; units: Map<string, U
         return html`<tr key=${r.key} data-key=${r.key} data-t=${r.t}>
           <th scope="row">${u?.name ?? r.key}</th>
           <td class="num" data-value=${r.value === null ? '' : String(r.value)}>${formatValue(r.value)}</td>
-          <td>${u?.unit ?? ''}</td>
+          <td class="unit">${r.unit ?? u?.unit ?? ''}</td>
           <td class=${`quality ${r.quality}`}>${r.quality}</td>
         </tr>`;
       })}

@@ -13,7 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Reading } from '../../acquisition/events.js';
-import type { DeviceView, DevicesService as LocalDevices } from '../../acquisition/service.js';
+import type { DeviceView, LiveReading, DevicesService as LocalDevices } from '../../acquisition/service.js';
 import type { DeviceStatus } from '../../acquisition/status.js';
 import type { WatchLease } from '../../acquisition/watch.js';
 import { COMMODITIES, PERIOD_MINUTES, USAGES } from '../../config/schema-devices.js';
@@ -146,6 +146,7 @@ const ReadingOut = Type.Object({
   seriesId: Type.String(),
   t: When,
   value: Value,
+  unit: Type.String({ description: "the model's unit (V, A, W, Wh …); empty when none" }),
   quality: Type.Enum(['valid', 'invalid', 'comm-error']),
 });
 const LeaseOut = Type.Object({ id: Type.String(), deviceIds: Type.Array(Type.Integer()), expiresAt: When });
@@ -214,11 +215,12 @@ function statusOut(s: DeviceStatus) {
 
 const deviceOut = (v: DeviceView) => ({ ...v, status: statusOut(v.status) });
 const leaseOut = (l: WatchLease) => ({ ...l, expiresAt: iso(l.expiresAt) });
-const readingOut = (r: Reading) => ({
+const readingOut = (r: LiveReading) => ({
   key: r.key,
   seriesId: r.seriesId,
   t: iso(r.t),
   value: json(r.value),
+  unit: r.unit,
   quality: r.quality,
 });
 
