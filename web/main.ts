@@ -19,6 +19,7 @@ import { CertificateSettings } from './pages/certificate.js';
 import { ConfigSection } from './pages/config-section.js';
 import { DevicesSettings } from './pages/devices.js';
 import { Diagnostics, Logs, MaintenanceIndex } from './pages/maintenance.js';
+import { ModelsSettings } from './pages/models.js';
 import { Monitoring } from './pages/monitoring.js';
 import { ChangePassword } from './pages/password.js';
 import { ADVANCED, AdvancedIndex, SettingsIndex, WirelessSettings } from './pages/settings.js';
@@ -47,6 +48,8 @@ function settingsPage(path: string, me: Me | undefined) {
       return html`<${UsersSettings} me=${me} />`;
     case '/settings/certificate':
       return html`<${CertificateSettings} me=${me} />`;
+    case '/settings/models':
+      return html`<${ModelsSettings} me=${me} />`;
     case '/settings/password':
       return html`<${ChangePassword} me=${me} />`;
     case '/settings/system':
@@ -123,6 +126,7 @@ const TITLES: Record<string, string> = {
   '/settings/users': 'Users and roles',
   '/settings/certificate': 'Certificate',
   '/settings/password': 'Change my password',
+  '/settings/models': 'Device models',
   '/settings/system': 'System',
   '/settings/networks': 'Networks',
   '/settings/modbus-service': 'Modbus service',

@@ -24,6 +24,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startPanel } from '../../sim/panel.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
+import { open, submitLogin } from '../fixtures/security/login-page.js';
 import { peer } from '../support/peers.js';
 import { assertNoSideways, axeViolations, loginPage, watchProblems } from '../support/web-page.js';
 import { loopback, startWholeApp, type WholeApp } from '../support/whole-app.js';
@@ -43,6 +44,8 @@ const PAGES = [
   ['settings-advanced', '/settings/advanced', 'main ul'],
   ['settings-advanced-acquisition', '/settings/advanced/acquisition', '#config-form'],
   ['settings-password', '/settings/password', '#change-password'],
+  ['settings-models', '/settings/models', '#models'],
+  ['logs-filtered', '/maintenance/logs', '#audit-table'],
 ] as const;
 
 const available = await chromiumAvailable();
@@ -264,6 +267,66 @@ test('Users: rules marked as typed, create, change role, the user changes their 
   await page.locator('#users-note', { hasText: 'maria deleted' }).waitFor();
   await page.locator('tr[data-account="maria"]').waitFor({ state: 'detached' }); // the list reloads after the note
   assert.equal((await hers.request.get(`${w.origin}/api/v1/me`)).status(), 401, 'her session ended');
+});
+
+test('Device models: an invalid import lists the validator problems by path; a valid one is listed, then deleted', {
+  timeout: 60_000,
+}, async (t) => {
+  if (!peer(t, 'chromium', available) || !w) return;
+  const page = await adminPage(t);
+  await page.goto(`${w.origin}/settings/models`);
+  await page.locator('#models tr[data-model="schneider-iem3000"]').waitFor();
+  const bad = {
+    id: 'my-meter',
+    name: 'Mine',
+    family: 'custom',
+    source: { kind: 'custom' },
+    measurements: [{ key: 'V', name: 'V', address: 70000, type: 'uint16', unit: 'V', kind: 'instant' }],
+  };
+  await page.fill('#model-text', JSON.stringify(bad));
+  await page.click('#import-submit');
+  await page.locator('#model-problems li').first().waitFor();
+  assert.match((await page.locator('#model-problems').textContent()) ?? '', /measurements\/0\/address/);
+  const good = { ...bad, measurements: [{ ...bad.measurements[0], address: 10 }] };
+  await page.fill('#model-text', JSON.stringify(good));
+  await page.click('#import-submit');
+  await page.locator('#models tr[data-model="my-meter"]').waitFor();
+  const listed = await api<{ id: string; builtIn: boolean }[]>(page, '/api/v1/models');
+  assert.equal(listed.find((m) => m.id === 'my-meter')?.builtIn, false);
+  await page.click('#delete-model-my-meter');
+  await page.locator('#models tr[data-model="my-meter"]').waitFor({ state: 'detached' });
+});
+
+test('Logs: the result filter shows only failures, the same records as the API', {
+  timeout: 60_000,
+}, async (t) => {
+  if (!peer(t, 'chromium', available) || !w) return;
+  // A failed login, for the filter to find.
+  const ctx = await privateContext(browser as Browser);
+  t.after(() => ctx.close());
+  const other = await ctx.newPage();
+  await open(other, w.origin, '/login');
+  await submitLogin(other, 'admin', 'not-the-password');
+  const page = await adminPage(t);
+  await page.goto(`${w.origin}/maintenance/logs`);
+  await page.locator('#audit-table tbody tr').first().waitFor();
+  await page.selectOption('#f-result', 'failure');
+  await page.locator('#audit-table tbody tr[data-result="failure"]').first().waitFor();
+  const rows = page.locator('#audit-table tbody tr');
+  await page.waitForFunction(
+    "[...document.querySelectorAll('#audit-table tbody tr')].every((r) => r.getAttribute('data-result') === 'failure')",
+  );
+  const shown = await rows.evaluateAll((trs) => trs.map((r) => Number(r.getAttribute('data-seq'))));
+  const fromApi = await api<{ records: { seq: number }[] }>(
+    page,
+    '/api/v1/audit?result=failure&order=desc&limit=50',
+  );
+  assert.deepEqual(
+    shown,
+    fromApi.records.map((r) => r.seq),
+  );
+  assert.ok(shown.length >= 1);
+  assert.match((await page.locator('#audit-csv').getAttribute('href')) ?? '', /result=failure/);
 });
 
 test('every settings page at 1366 and 375 px (after the tests above): no console error, no failed request, axe clean', {

@@ -132,3 +132,42 @@ test('pair by install code from the page; reference test 6: radio off → every 
     `wireless: paired ${WAITING} at unit ${unit}; radio off → ${after.devices.length} devices not connected`,
   );
 });
+
+test('remove one wireless device, then rebuild the network, from the page (asked twice each)', {
+  timeout: 90_000,
+}, async (t) => {
+  if (!peer(t, 'chromium', available) || !browser) return;
+  const ctx = await privateContext(browser);
+  t.after(() => ctx.close());
+  const page = await ctx.newPage();
+  await open(page, origin, '/login');
+  assert.equal((await submitLogin(page, 'admin', PASSWORD)).status, 303);
+  await page.goto(`${origin}/settings/wireless`);
+  const radio = async () =>
+    (await (await page.request.get(`${origin}/api/v1/wireless`)).json()) as {
+      radioOn: boolean;
+      discovery: { open: boolean };
+      devices: { rfId: string; name: string }[];
+    };
+  if (!(await radio()).radioOn) {
+    await page.check('#radio-on');
+    await page.locator('#settings-note', { hasText: 'switched on' }).waitFor();
+  }
+  const before = await radio();
+  const victim = before.devices[0];
+  assert.ok(victim && before.devices.length >= 2, `${before.devices.length} paired`);
+  await page.click(`#remove-${victim.rfId}`);
+  await page.click(`#confirm-remove-${victim.rfId}`);
+  await page.locator('#settings-note', { hasText: 'removed from the network' }).waitFor();
+  const afterRemove = await radio();
+  assert.equal(afterRemove.devices.length, before.devices.length - 1);
+  assert.ok(!afterRemove.devices.some((d) => d.rfId === victim.rfId));
+  await page.click('#rebuild');
+  await page.click('#confirm-rebuild');
+  await page.locator('#settings-note', { hasText: 'Network rebuilt' }).waitFor();
+  const rebuilt = await radio();
+  assert.equal(rebuilt.discovery.open, true, 'discovery is open for the devices to join again');
+  console.log(
+    `wireless: removed 1 of ${before.devices.length}; rebuilt → ${rebuilt.devices.length} paired (rejoining)`,
+  );
+});

@@ -17,6 +17,7 @@ const SECTIONS: readonly { href: string; title: string; what: string }[] = [
     title: 'Modbus devices',
     what: 'TCP and serial devices, connection test, discovery, sampling period',
   },
+  { href: '/settings/models', title: 'Device models', what: 'built-in register maps, import your own' },
   {
     href: '/settings/wireless',
     title: 'Wireless devices',
