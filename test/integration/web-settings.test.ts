@@ -45,7 +45,7 @@ const PAGES = [
   ['settings-advanced-acquisition', '/settings/advanced/acquisition', '#config-form'],
   ['settings-password', '/settings/password', '#change-password'],
   ['settings-models', '/settings/models', '#models'],
-  ['logs-filtered', '/maintenance/logs', '#audit-table'],
+  ['logs-records', '/maintenance/logs', '#audit-table tbody tr'],
 ] as const;
 
 const available = await chromiumAvailable();
@@ -326,6 +326,15 @@ test('Logs: the result filter shows only failures, the same records as the API',
     fromApi.records.map((r) => r.seq),
   );
   assert.ok(shown.length >= 1);
+  // Who: the account named in the API's record, shown in its row.
+  const who = await page.locator(`#audit-table tr[data-seq="${shown[0]}"] td:nth-child(4)`).textContent();
+  const first = (
+    await api<{ records: { actor: { kind: string; name: string | null } }[] }>(
+      page,
+      `/api/v1/audit?result=failure&order=desc&limit=1`,
+    )
+  ).records[0];
+  assert.equal(who, first?.actor.name ?? first?.actor.kind);
   assert.match((await page.locator('#audit-csv').getAttribute('href')) ?? '', /result=failure/);
 });
 

@@ -168,7 +168,7 @@ export function DevicesSettings({ me }: { me: Me | undefined }) {
     <section class="card" aria-labelledby="list-h">
       <h2 id="list-h">Devices (${rows.length})</h2>
       <div class="scroll" tabindex="0" role="region" aria-label="Devices table"><table class="values" id="device-list">
-        <thead><tr><th scope="col">Name</th><th scope="col">Model</th><th scope="col">Address</th><th scope="col" class="num">Unit</th>
+        <thead><tr><th scope="col">Name</th><th scope="col">Model</th><th scope="col">Address</th><th scope="col" class="num">Gateway unit</th>
           <th scope="col" class="num">Period</th><th scope="col">Status</th>${admin ? html`<th scope="col">Actions</th>` : null}</tr></thead>
         <tbody>${rows.map(
           (d) => html`<tr key=${d.device.id} data-device=${d.device.id}>

@@ -20,8 +20,7 @@ interface AuditRow {
   time: string;
   category: string;
   event: string;
-  actorKind: string;
-  actor: string | null;
+  actor: { kind: string; name: string | null };
   source: string | null;
   result: string;
   details: unknown;
@@ -50,6 +49,16 @@ const PAGE = 50;
 const day = (d: string, plusDays = 0) =>
   d ? new Date(Date.parse(`${d}T00:00:00Z`) + plusDays * 86_400_000).toISOString() : '';
 
+const SHORT = 60;
+
+/** Details as JSON: short ones inline, long ones (a configuration diff) folded behind their start. */
+function detailsCell(details: unknown) {
+  const text = JSON.stringify(details);
+  if (text.length <= SHORT) return html`<code class="wrap">${text}</code>`;
+  return html`<details class="audit-details"><summary><code>${text.slice(0, SHORT)}…</code></summary>
+    <code class="wrap">${text}</code></details>`;
+}
+
 export function Logs({ me }: { me: Me | undefined }) {
   const allowed = me?.role === 'admin' || me?.role === 'support';
   const verify = useJson<Verify>(allowed ? '/api/v1/audit/verify' : undefined);
@@ -72,7 +81,11 @@ export function Logs({ me }: { me: Me | undefined }) {
     q.set('limit', String(PAGE));
     if (before !== null) q.set('beforeSeq', String(before));
     getJson<Page>(`/api/v1/audit?${q}`)
-      .then((p) => live && (setPage(p), setError(undefined)))
+      .then((p) => {
+        if (!live) return;
+        setPage(p);
+        setError(undefined);
+      })
       .catch((e) => live && setError((e as Error).message));
     return () => {
       live = false;
@@ -105,7 +118,7 @@ export function Logs({ me }: { me: Me | undefined }) {
       <div class="field"><label for="f-from">From (UTC day)</label><input type="date" id="f-from" value=${filter.from} onChange=${set('from')} /></div>
       <div class="field"><label for="f-to">To (UTC day, included)</label><input type="date" id="f-to" value=${filter.to} onChange=${set('to')} /></div>
     </form>
-    <p>This selection:
+    <p>This selection:${' '}
       <a id="audit-csv" href=${`/api/v1/audit/export?format=csv${amp}`} download>download (CSV)</a> ·
       <a id="audit-json" href=${`/api/v1/audit/export?format=json${amp}`} download>download (JSON)</a></p>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
@@ -115,8 +128,8 @@ export function Logs({ me }: { me: Me | undefined }) {
       <tbody>${(page?.records ?? []).map(
         (r) => html`<tr key=${r.seq} data-seq=${r.seq} data-result=${r.result}>
           <td class="num">${r.seq}</td><td>${formatTime(r.time)}</td><td>${r.category} · ${r.event}</td>
-          <td>${r.actor ?? r.actorKind}</td><td>${r.source ?? '—'}</td><td class=${`result ${r.result}`}>${r.result}</td>
-          <td><code class="wrap">${JSON.stringify(r.details)}</code></td></tr>`,
+          <td>${r.actor.name ?? r.actor.kind}</td><td>${r.source ?? '—'}</td><td class=${`result ${r.result}`}>${r.result}</td>
+          <td>${detailsCell(r.details)}</td></tr>`,
       )}</tbody>
     </table></div>
     ${page && page.records.length === 0 ? html`<p class="empty">No record matches.</p>` : null}
