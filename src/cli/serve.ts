@@ -34,7 +34,6 @@ export async function serveUntilSignal(
   // so a service with nothing listening (every part switched off) still runs.
   const keepAlive = setInterval(() => {}, 1 << 30);
   let timer: NodeJS.Timeout | undefined;
-  if (durationMs !== undefined) timer = setTimeout(() => stop('duration elapsed'), durationMs);
   const runOnce = async (app: App): Promise<Outcome> => {
     const off = app.ctx.events.on('app.restart-requested', () => {
       restart = true;
@@ -42,6 +41,9 @@ export async function serveUntilSignal(
     });
     try {
       await app.start();
+      // The duration counts from the first "started" (a slow start must not eat it), across restarts.
+      if (durationMs !== undefined && timer === undefined)
+        timer = setTimeout(() => stop('duration elapsed'), durationMs);
       if (reason === undefined && !restart) {
         onStarted?.(app);
         await new Promise<void>((resolve) => {

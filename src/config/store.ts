@@ -9,14 +9,10 @@
  * complete written version.
  *
  * Subscribers get their section only when it changed (deep-equal compare), in
- * schema section order, after the write is durable. A subscriber that throws
- * or rejects never affects the stored configuration nor the other
- * subscribers: the error goes to `opts.log.error` (pino-compatible) or, with
- * no logger, to stderr.
- *
- * The stored JSON holds the full configuration with defaults filled in at the
- * time of writing: a later release changing a default does not silently
- * change an existing installation.
+ * schema order, after the write is durable; one that throws never affects the
+ * stored configuration nor the others (the error is logged). The stored JSON
+ * holds every default filled in at the time of writing: a later release
+ * changing a default does not silently change an existing installation.
  *
  * Writes by another connection (`wattgate config import` while Wattgate runs,
  * issue 13): `PRAGMA data_version` changes when another connection commits to
