@@ -3,7 +3,8 @@
  * the code generates (so it cannot go stale: regenerate with
  * `npx tsx scripts/openapi.ts`); it documents every /api/ route of the route
  * table and nothing else, with its parameters, body, access rule and auth
- * schemes; it is served to admins only at /api/v1/openapi.json.
+ * schemes, and a summary and a description (issue 15 item 5); it is served
+ * to admins only at /api/v1/openapi.json.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ const FILE = new URL('../../docs/api/openapi.json', import.meta.url);
 
 interface Op {
   operationId: string;
+  summary?: string;
+  description?: string;
   security: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string }>;
   requestBody?: unknown;
@@ -64,6 +67,19 @@ test('E3: every /api/ route of the route table is documented with its access rul
       assert.deepEqual(schemes, r.sessionOnly ? ['session'] : ['session', 'token'], `${r.method} ${r.url}`);
     }
   }
+});
+
+test('E3: every operation has a summary and a description (issue 15 item 5)', async () => {
+  const doc = JSON.parse(await generateOpenApi()) as Doc;
+  const missing = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).flatMap(([method, op]) =>
+      (['summary', 'description'] as const)
+        .filter((field) => typeof op[field] !== 'string' || op[field].trim() === '')
+        .map((field) => `${method.toUpperCase()} ${path}: no ${field}`),
+    ),
+  );
+  assert.ok(Object.keys(doc.paths).length > 0, 'the document lists operations');
+  assert.deepEqual(missing, [], `operations without a summary or a description:\n${missing.join('\n')}`);
 });
 
 test('E3: served to admins only at /api/v1/openapi.json, identical to the committed document', async () => {

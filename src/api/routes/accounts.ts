@@ -44,7 +44,14 @@ export async function accountRoutes(
   };
   app.get('/api/v1/accounts', {
     config: { access: ADMIN_ONLY },
-    schema: { summary: 'List accounts', tags: ['accounts'], response: { 200: Type.Array(AccountOut) } },
+    schema: {
+      summary: 'List accounts',
+      description:
+        'Admin only. Every account with its role, whether it is built in, whether a password is set and, ' +
+        'when locked after failed logins, until when (`lockedUntil`, ISO 8601 UTC). No password hash.',
+      tags: ['accounts'],
+      response: { 200: Type.Array(AccountOut) },
+    },
     handler: async () =>
       accounts.list().map((a) => ({
         name: a.name,
@@ -58,6 +65,10 @@ export async function accountRoutes(
     config: { access: ADMIN_ONLY, sessionOnly: true },
     schema: {
       summary: 'Create an account with a role and a password',
+      description:
+        'Admin only, with a login session (API tokens refused, 403). Answers 201 with the name and role. ' +
+        'A name already taken: 409; a password the rules refuse: 400 WG_ERR_PASSWORD_POLICY. Recorded ' +
+        'in the audit log as account.created with who and from where.',
       tags: ['accounts'],
       body: Type.Object(
         {
@@ -135,7 +146,14 @@ export async function accountRoutes(
   });
   app.post('/api/v1/accounts/:name/unlock', {
     config: { access: ADMIN_ONLY },
-    schema: { summary: "Clear an account's failures and lock", tags: ['accounts'], params: NameParam },
+    schema: {
+      summary: "Clear an account's failures and lock",
+      description:
+        'Admin only (session or API token). The account can log in again at once; unknown account: 404. ' +
+        'Answers 204; recorded in the audit log as account.unlocked with who and from where.',
+      tags: ['accounts'],
+      params: NameParam,
+    },
     handler: async (request, reply) => {
       const name = found((request.params as { name: string }).name).name;
       accounts.unlock(name);
@@ -153,6 +171,9 @@ export async function accountRoutes(
     config: { access: ADMIN_ONLY },
     schema: {
       summary: "End all of an account's sessions",
+      description:
+        'Admin only (session or API token). Every login session of the account ends; `ended` says how ' +
+        'many. Unknown account: 404. Recorded in the audit log as sessions.ended with who and from where.',
       tags: ['accounts'],
       params: NameParam,
       response: { 200: Type.Object({ ended: Type.Integer() }) },

@@ -137,7 +137,15 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
   });
   app.get('/api/v1/audit/export', {
     config: { access },
-    schema: { summary: 'Download the audit log as CSV or JSON', tags: ['audit'], querystring: ExportQuery },
+    schema: {
+      summary: 'Download the audit log as CSV or JSON',
+      description:
+        'Admin and support. Every record matching the filter (no paging), streamed as a file download ' +
+        'named after the serial number and the time; the JSON file carries the head of the chain. ' +
+        'The export itself is recorded in the audit log as audit.exported with who and the filter.',
+      tags: ['audit'],
+      querystring: ExportQuery,
+    },
     handler: async (request, reply) => {
       const q = request.query as FilterParams & { format: 'csv' | 'json' };
       const filter = toFilter(q);
@@ -173,6 +181,10 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
     config: { access },
     schema: {
       summary: 'Verify the audit chain (first bad record)',
+      description:
+        'Admin and support. Walks the kept records from the anchor to the sealed head and reports the ' +
+        'first problem (`kind`: deleted, edited, chain-broken, bad-mac, unknown-key, bad-anchor, ' +
+        'truncated or bad-head) with its sequence number; records removed by the capacity ring still verify.',
       tags: ['audit'],
       response: { 200: Report },
     },
@@ -182,6 +194,10 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
     config: { access },
     schema: {
       summary: 'Audit ring fill level and write backlog',
+      description:
+        'Admin and support. `count` of `capacity` records kept (the oldest are removed beyond it); ' +
+        '`pending`: records waiting in memory while the store cannot write; `dropped`: records lost ' +
+        'from that queue (oldest first, beyond 10 000) since writing last recovered.',
       tags: ['audit'],
       response: {
         200: Type.Object({

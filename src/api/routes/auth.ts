@@ -36,6 +36,10 @@ export async function authRoutes(
     config: { access: 'public' },
     schema: {
       summary: 'Log in; sets a new session cookie (lockout and per-source delay apply)',
+      description:
+        'Public. Answers the name, role and CSRF token; a session already on the request ends. Unknown ' +
+        'name and wrong password give the same 401 WG_ERR_AUTH_FAILED; a locked account: 423 with ' +
+        '`lockedUntil`; attempts faster than the per-source delay: 429 with Retry-After. Audited.',
       tags: ['auth'],
       body: Type.Object({ name: Name, password: Password }, closed),
       response: { 200: Me },
@@ -50,7 +54,14 @@ export async function authRoutes(
   });
   app.post('/api/v1/auth/logout', {
     config: { access: ANY_ROLE },
-    schema: { summary: 'Log out: ends this session', tags: ['auth'], response: { 204: Type.Null() } },
+    schema: {
+      summary: 'Log out: ends this session',
+      description:
+        'Any role. Ends the calling session (recorded in the audit log as logout) and clears the cookie; ' +
+        'answers 204. With an API token there is no session to end: 204 too.',
+      tags: ['auth'],
+      response: { 204: Type.Null() },
+    },
     handler: async (request, reply) => {
       const a = request.auth;
       if (a?.sessionId && sessions.end(a.sessionId))
@@ -63,6 +74,9 @@ export async function authRoutes(
     config: { access: 'public' },
     schema: {
       summary: 'Is the first admin password still to be set',
+      description:
+        'Public. `pending` is true while the admin account has no password yet; ' +
+        'POST /api/v1/auth/first-start then sets it with the device code.',
       tags: ['auth'],
       response: { 200: Type.Object({ pending: Type.Boolean() }) },
     },
@@ -72,6 +86,10 @@ export async function authRoutes(
     config: { access: 'public' },
     schema: {
       summary: 'First start: set the admin password with the device code (once)',
+      description:
+        'Public, and only while GET /api/v1/auth/first-start says pending (else 409). Needs the device ' +
+        'code: wrong, 401 (the per-source delay applies); a password the rules refuse: 400. On success ' +
+        'the admin is logged in (new session cookie). Success and refusals are audited, never the code.',
       tags: ['auth'],
       body: Type.Object({ deviceCode: Type.String({ maxLength: 64 }), password: Password }, closed),
       response: { 200: Me },
@@ -87,6 +105,10 @@ export async function authRoutes(
     config: { access: ANY_ROLE, sessionOnly: true },
     schema: {
       summary: "Change the caller's password; ends its other sessions",
+      description:
+        'Any role, with a login session (API tokens refused, 403). The current password counts as a ' +
+        'login attempt (lockout applies); a new password the rules refuse: 400 WG_ERR_PASSWORD_POLICY. ' +
+        'Answers with a new session cookie; recorded in the audit log as password.changed.',
       tags: ['auth'],
       body: Type.Object({ currentPassword: Password, newPassword: Password }, closed),
       response: { 200: Me },
@@ -122,7 +144,14 @@ export async function authRoutes(
   });
   app.get('/api/v1/me', {
     config: { access: ANY_ROLE },
-    schema: { summary: 'Who is calling: name, role, CSRF token', tags: ['auth'], response: { 200: Me } },
+    schema: {
+      summary: 'Who is calling: name, role, CSRF token',
+      description:
+        "Any role. The session's account or the API token's name and role; `csrfToken` is the " +
+        "X-CSRF-Token header value for this session's state-changing requests (empty for a token).",
+      tags: ['auth'],
+      response: { 200: Me },
+    },
     handler: async (request) => me(request.auth as RequestAuth),
   });
 }

@@ -45,6 +45,9 @@ export async function certificateRoutes(
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'The HTTPS certificate in use',
+      description:
+        'Admin only. Subject, issuer, validity, SHA-256 fingerprint and whether it is the generated ' +
+        'self-signed certificate; never the private key.',
       tags: ['certificate'],
       response: { 200: CertificateOut },
     },
@@ -54,6 +57,10 @@ export async function certificateRoutes(
     config: { access: ADMIN_ONLY, sessionOnly: true },
     schema: {
       summary: 'Replace the HTTPS certificate (chain and key validated; 400 changes nothing)',
+      description:
+        'Admin only, with a login session (API tokens refused, 403). The listeners take the new pair ' +
+        'without a restart, and HSTS is sent from then on. Any validation failure: 400 with the reason, ' +
+        'nothing changed. Recorded in the audit log as certificate.replaced with the fingerprint.',
       tags: ['certificate'],
       body: ReplaceBody,
       response: { 200: CertificateOut },

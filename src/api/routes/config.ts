@@ -46,6 +46,9 @@ export async function configRoutes(app: FastifyInstance, opts: ConfigRouteOption
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'The JSON Schema of the configuration (what the settings forms validate with)',
+      description:
+        'Admin only. The one schema every configuration section is validated with (cross-field rules ' +
+        'are checked on write): a client can check a section before PUT /api/v1/config/{section}.',
       tags,
     },
     handler: async () => SCHEMA_JSON,

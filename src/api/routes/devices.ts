@@ -6,7 +6,7 @@
  *   Monitoring page keeps one alive to get fast live polling);
  * - admin: add, edit, remove a device (validated against the model catalog
  *   and the whole configuration; errors carry the path of the device field),
- *   and discovery (start, progress, cancel).
+ *   and discovery (start, progress, cancel: devices-discovery.ts).
  * Times are ISO 8601 UTC; 64-bit integer values are sent as decimal strings
  * (JSON numbers cannot hold them exactly).
  */
@@ -18,13 +18,12 @@ import type { DeviceStatus } from '../../acquisition/status.js';
 import type { WatchLease } from '../../acquisition/watch.js';
 import { COMMODITIES, PERIOD_MINUTES, USAGES } from '../../config/schema-devices.js';
 import type { DevicePatch, NewDevice } from '../../devices/admin.js';
-import type { DiscoveryRequest, DiscoveryState } from '../../devices/discovery/discovery.js';
-import { MAX_TCP_TARGETS } from '../../devices/discovery/discovery.js';
 import { MEASUREMENT_KEY_PATTERN, MODEL_ID_PATTERN } from '../../devices/model-schema.js';
 import { ADMIN_ONLY, ANY_ROLE } from '../../security/roles.js';
-import { ErrorCodes, WattgateError } from '../../shared/errors.js';
 import type { Remote } from '../../shared/rpc.js';
 import { changeMeta } from '../change-meta.js';
+import { closed, Host, iso, Name, NullableWhen, When } from './device-schema-parts.js';
+import { discoveryRoutes } from './devices-discovery.js';
 
 export interface DeviceRouteOptions {
   /** The acquisition part, or its proxy in the web worker (every answer may be a promise). */
@@ -34,11 +33,6 @@ export interface DeviceRouteOptions {
 /** DevicesService, each answer now or later (the web worker reaches it through Rpc). */
 export type DevicesService = Remote<LocalDevices>;
 
-const closed = { additionalProperties: false } as const;
-const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(?:.*\\S)?$' });
-const Host = Type.String({ minLength: 1, maxLength: 253 });
-const When = Type.String({ description: 'ISO 8601 UTC' });
-const NullableWhen = Type.Union([When, Type.Null()]);
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
 const Value = Type.Union([Type.Number(), Type.String(), Type.Null()], {
   description: 'number; 64-bit integers as decimal strings; null unless quality is valid',
@@ -155,56 +149,7 @@ const WatchIn = Type.Object(
   { deviceIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 256 }) },
   closed,
 );
-const DiscoveryIn = Type.Union([
-  Type.Object(
-    {
-      kind: Type.Literal('tcp'),
-      targets: Type.Array(
-        Type.Object(
-          {
-            host: Host,
-            port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-            unit: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
-          },
-          closed,
-        ),
-        { minItems: 1, maxItems: MAX_TCP_TARGETS },
-      ),
-      timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000 })),
-    },
-    closed,
-  ),
-  Type.Object(
-    {
-      kind: Type.Literal('serial'),
-      line: Name,
-      first: Type.Optional(Type.Integer({ minimum: 1, maximum: 247 })),
-      last: Type.Optional(Type.Integer({ minimum: 1, maximum: 247 })),
-    },
-    closed,
-  ),
-]);
-const DiscoveryOut = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  state: Type.Enum(['running', 'done', 'cancelled', 'failed']),
-  total: Type.Integer(),
-  done: Type.Integer(),
-  startedAt: When,
-  finishedAt: NullableWhen,
-  error: Type.Union([Type.String(), Type.Null()]),
-  results: Type.Array(
-    Type.Object({
-      location: Type.Record(Type.String(), Type.Unknown()),
-      identity: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
-      models: Type.Array(Type.String()),
-      via: Type.String(),
-      deviceId: Type.Union([Type.Integer(), Type.Null()]),
-    }),
-  ),
-});
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const json = (v: Reading['value']) => (typeof v === 'bigint' ? v.toString() : v);
 
 function statusOut(s: DeviceStatus) {
@@ -224,15 +169,6 @@ const readingOut = (r: LiveReading) => ({
   quality: r.quality,
 });
 
-function discoveryOut(s: DiscoveryState) {
-  const results = s.results.map((r) => ({
-    ...r,
-    identity: r.identity ?? null,
-    deviceId: r.deviceId ?? null,
-  }));
-  return { ...s, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), results };
-}
-
 const idOf = (params: unknown) => Number((params as { id: string }).id);
 
 function readRoutes(app: FastifyInstance, d: DevicesService): void {
@@ -241,6 +177,9 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
     config: { access: ANY_ROLE },
     schema: {
       summary: 'Devices with their status and series ids',
+      description:
+        'Any role. Each device as configured, its model, its communication status and the series id of ' +
+        'each logged measurement (for /api/v1/history).',
       tags,
       response: { 200: Type.Array(DeviceOut) },
     },
@@ -248,13 +187,22 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
   });
   app.get('/api/v1/devices/:id', {
     config: { access: ANY_ROLE },
-    schema: { summary: 'One device', tags, params: IdParams, response: { 200: DeviceOut } },
+    schema: {
+      summary: 'One device',
+      description: 'Any role. As in the list: configuration, model, status, series ids; unknown id: 404.',
+      tags,
+      params: IdParams,
+      response: { 200: DeviceOut },
+    },
     handler: async (request) => deviceOut(await d.get(idOf(request.params))),
   });
   app.get('/api/v1/devices/:id/status', {
     config: { access: ANY_ROLE },
     schema: {
       summary: "A device's communication status",
+      description:
+        'Any role. State, last success, attempt and error, failures in a row, back-off and poll counters; ' +
+        'unknown id: 404.',
       tags,
       params: IdParams,
       response: { 200: StatusOut },
@@ -281,6 +229,9 @@ function readRoutes(app: FastifyInstance, d: DevicesService): void {
     config: { access: ANY_ROLE },
     schema: {
       summary: 'Newest value of each measurement (sampled or live), with quality',
+      description:
+        'Any role. Each reading with its time, unit and quality; the value is null unless valid, and ' +
+        '64-bit integers come as decimal strings. Unknown id: 404.',
       tags,
       params: IdParams,
       response: { 200: Type.Object({ deviceId: Type.Integer(), readings: Type.Array(ReadingOut) }) },
@@ -298,6 +249,9 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'Add a device (it gets a new id)',
+      description:
+        'Admin only. Validated against the model catalog and the whole configuration: 400 with `details` ' +
+        'naming each device field. Answers 201; audited as a configuration change.',
       tags,
       body: DeviceIn,
       response: { 201: DeviceOut },
@@ -311,6 +265,9 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'Edit a device (its id and series ids stay)',
+      description:
+        "Admin only. Only the fields given change; null returns `measurements` to the model's default, " +
+        'stops routing (`virtualId`) or sampling (`model`). Validated as on add (400); unknown id: 404; audited.',
       tags,
       params: IdParams,
       body: DevicePatchIn,
@@ -321,7 +278,12 @@ function adminRoutes(app: FastifyInstance, d: DevicesService): void {
   });
   app.delete('/api/v1/devices/:id', {
     config: { access: ADMIN_ONLY },
-    schema: { summary: 'Remove a device (its id is never given again)', tags, params: IdParams },
+    schema: {
+      summary: 'Remove a device (its id is never given again)',
+      description: 'Admin only. Its history stays in the store; unknown id: 404. Answers 204; audited.',
+      tags,
+      params: IdParams,
+    },
     handler: async (request, reply) => {
       await d.remove(idOf(request.params), changeMeta(request));
       return reply.code(204).send();
@@ -335,6 +297,9 @@ function watchRoutes(app: FastifyInstance, d: DevicesService): void {
     config: { access: ANY_ROLE },
     schema: {
       summary: 'Watch devices: fast live polling while the lease is renewed',
+      description:
+        'Any role. Answers 201 with a lease that ends by itself unless renewed in time (`expiresAt`). ' +
+        'Too many leases or watched devices at once: 429.',
       tags,
       body: WatchIn,
       response: { 201: LeaseOut },
@@ -344,46 +309,25 @@ function watchRoutes(app: FastifyInstance, d: DevicesService): void {
   });
   app.put('/api/v1/devices/watch/:lease', {
     config: { access: ANY_ROLE },
-    schema: { summary: 'Renew a watch lease', tags, params: LeaseParams, response: { 200: LeaseOut } },
+    schema: {
+      summary: 'Renew a watch lease',
+      description: 'Any role. Moves `expiresAt` on; an expired or unknown lease: 404 (open a new one).',
+      tags,
+      params: LeaseParams,
+      response: { 200: LeaseOut },
+    },
     handler: async (request) => leaseOut(await d.renewWatch((request.params as { lease: string }).lease)),
   });
   app.delete('/api/v1/devices/watch/:lease', {
     config: { access: ANY_ROLE },
-    schema: { summary: 'End a watch lease', tags, params: LeaseParams },
+    schema: {
+      summary: 'End a watch lease',
+      description: 'Any role. Answers 204, also when the lease had already ended.',
+      tags,
+      params: LeaseParams,
+    },
     handler: async (request, reply) => {
       await d.endWatch((request.params as { lease: string }).lease);
-      return reply.code(204).send();
-    },
-  });
-}
-
-function discoveryRoutes(app: FastifyInstance, d: DevicesService): void {
-  const tags = ['devices'];
-  app.post('/api/v1/devices/discovery', {
-    config: { access: ADMIN_ONLY },
-    schema: {
-      summary: 'Start a Modbus discovery (TCP address list or serial scan); one at a time',
-      tags,
-      body: DiscoveryIn,
-      response: { 202: DiscoveryOut },
-    },
-    handler: async (request, reply) =>
-      reply.code(202).send(discoveryOut(await d.discover(request.body as DiscoveryRequest))),
-  });
-  app.get('/api/v1/devices/discovery', {
-    config: { access: ADMIN_ONLY },
-    schema: { summary: 'Progress and results of the last discovery', tags, response: { 200: DiscoveryOut } },
-    handler: async () => {
-      const s = await d.discovery();
-      if (!s) throw new WattgateError(ErrorCodes.NOT_FOUND, 'no discovery has run');
-      return discoveryOut(s);
-    },
-  });
-  app.delete('/api/v1/devices/discovery', {
-    config: { access: ADMIN_ONLY },
-    schema: { summary: 'Cancel the running discovery', tags },
-    handler: async (_request, reply) => {
-      await d.cancelDiscovery();
       return reply.code(204).send();
     },
   });

@@ -108,6 +108,9 @@ export async function diagnosticsRoutes(app: FastifyInstance, opts: DiagnosticsR
       schema: {
         summary:
           "The process's memory and each thread's heap and event-loop delay (Modbus: main; HTTPS: web)",
+        description:
+          'Any role. Resident memory of the whole process, its uptime, and for each thread the heap used ' +
+          'and allocated and the event-loop delay (p50, p99 and max over the last window, max since start).',
         tags: ['diagnostics'],
         response: { 200: ProcessOut },
       },
@@ -130,6 +133,10 @@ export async function diagnosticsRoutes(app: FastifyInstance, opts: DiagnosticsR
     schema: {
       summary:
         'Modbus diagnostics: server counters, serial lines (queue, back-off of dead slaves), TCP endpoints, wired devices',
+      description:
+        'Any role; the figures the Diagnostics page shows, live from the Modbus thread (not stored). Each ' +
+        "serial line's dead slaves say since when, until when and the last probe; each wired device's " +
+        'counters are those of its unit on its line or endpoint (its polls are in GET /api/v1/devices).',
       tags: ['diagnostics'],
       response: { 200: ModbusOut },
     },

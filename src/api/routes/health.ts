@@ -31,6 +31,10 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOption
     config: { access: 'public' },
     schema: {
       summary: 'Health: ok, degraded or out of order, with the reasons (no version, no secret)',
+      description:
+        'Public, for monitoring systems. `degraded`: working, but something needs attention (storage ' +
+        'failing, a disk nearly full, the web worker restarting); `out-of-order` is answered with 503. ' +
+        'Each reason says what raised it and since when.',
       tags: ['meta'],
       response: { 200: HealthOut, 503: HealthOut },
     },

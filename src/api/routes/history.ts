@@ -214,6 +214,7 @@ type Zone = () => string;
 interface RouteSpec {
   url: string;
   summary: string;
+  description: string;
   querystring?: TSchema;
   response?: TSchema;
   handler: (c: { h: HistoryQueryApi; zone: Zone; q: Query; reply: FastifyReply }) => unknown;
@@ -285,13 +286,26 @@ const ROUTES: readonly RouteSpec[] = [
   {
     url: 'series',
     summary: 'Series kept in the history, with their metadata',
+    description:
+      'Any role. Every series id with its metadata (name, device, measurement, unit, kind, usage, zone, ' +
+      'sampling period): the ids the other history routes take.',
     response: SeriesList,
     handler: async (c) => ({ series: await c.h.read('all', (r) => r.listSeries()) }),
   },
-  { url: 'status', summary: 'History size, capacity, alarms and publishers', handler: (c) => c.h.status() },
+  {
+    url: 'status',
+    summary: 'History size, capacity, alarms and publishers',
+    description:
+      'Any role. Points, chunks and series kept, capacity and bytes used, points buffered or dropped, the ' +
+      "publication position, the active alarms and each publisher's acknowledged position.",
+    handler: (c) => c.h.status(),
+  },
   {
     url: 'raw',
     summary: 'Points of one series in [from, to), in time order',
+    description:
+      'Any role. Arrays `t` (epoch ms), `v` (null when not finite) and `q` (quality flag), at most `limit` ' +
+      '(and 100 000) points; `truncated` says more exist. `from` must be before `to` (else 400).',
     querystring: RawQuery,
     response: RawOut,
     handler: (c) => rawOf(c.h, c.q),
@@ -299,6 +313,9 @@ const ROUTES: readonly RouteSpec[] = [
   {
     url: 'downsample',
     summary: 'Min, max, average and last good value per bucket (default 1000 buckets)',
+    description:
+      'Any role. Buckets: `buckets` (a count), `stepMs`, or a calendar `unit` in `tz` (default: the ' +
+      "system's time zone). Aggregates use good points only; more than 10 000 buckets: 400.",
     querystring: RangeBuckets,
     response: DownsampleOut,
     handler: (c) => downsampleOf(c.h, c.q, c.zone),
@@ -306,6 +323,10 @@ const ROUTES: readonly RouteSpec[] = [
   {
     url: 'energy',
     summary: 'Energy per interval from a cumulative counter (default: per day)',
+    description:
+      'Any role. Each good reading adds its difference to the previous one to its bucket (a lower reading ' +
+      'is a counter reset: it adds its own value). Buckets as for downsample, default calendar days in the ' +
+      "system's time zone; `total` is their sum.",
     querystring: RangeBuckets,
     response: EnergyOut,
     handler: (c) => energyOf(c.h, c.q, c.zone),
@@ -313,6 +334,9 @@ const ROUTES: readonly RouteSpec[] = [
   {
     url: 'compare',
     summary: 'Two periods side by side: [from, to) and the same shape from compareFrom',
+    description:
+      'Any role. Each row pairs bucket `a` of [from, to) with bucket `b` of the second period (calendar ' +
+      'units: the same number of units); `metric`: energy (default), avg, min, max or last.',
     querystring: CompareQuery,
     response: CompareOut,
     handler: (c) => compareOf(c.h, c.q, c.zone),
@@ -320,6 +344,9 @@ const ROUTES: readonly RouteSpec[] = [
   {
     url: 'breakdown',
     summary: 'Consumption of every counter by device, usage or zone: the top N (default 5) and the others',
+    description:
+      'Any role. The energy of every counter series in [from, to), optionally of one `unit` only, grouped ' +
+      'by the series metadata named in `by`, with shares; the groups beyond `top` are summed in `others`.',
     querystring: BreakdownQuery,
     response: BreakdownOut,
     handler: (c) => breakdownOf(c.h, c.q),
@@ -327,12 +354,18 @@ const ROUTES: readonly RouteSpec[] = [
   {
     url: 'export.csv',
     summary: 'CSV export: timestamp, time_ms, series, value, quality (one line a point)',
+    description:
+      'Any role. `series`: up to 50 comma-separated ids, over [from, to), streamed as the download ' +
+      'history.csv. Values in their shortest exact text; NaN and Infinity are kept (spelled out).',
     querystring: CsvQuery,
     handler: (c) => csvExport(c.h, c.q, c.reply),
   },
   {
     url: 'changes',
     summary: 'Points written after a publication position, in write order; `next` is where to continue',
+    description:
+      'Any role. Up to `limit` points (default 10 000, at most 100 000) after position `after`; `more` ' +
+      'says others follow, `gap` names positions no longer kept (dropped or pruned).',
     querystring: ChangesQuery,
     response: ChangesOut,
     handler: (c) => changesOf(c.h, c.q),
@@ -347,6 +380,7 @@ export async function historyRoutes(app: FastifyInstance, opts: HistoryRouteOpti
       config: { access: ANY_ROLE },
       schema: {
         summary: r.summary,
+        description: r.description,
         tags: ['history'],
         ...(r.querystring ? { querystring: r.querystring } : {}),
         ...(r.response ? { response: { 200: r.response } } : {}),

@@ -89,13 +89,23 @@ function readRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
   const config = { access: opts.readAccess ?? ANY_ROLE };
   app.get('/api/v1/models', {
     config,
-    schema: { summary: 'List device models', tags: ['models'], response: { 200: Type.Array(Summary) } },
+    schema: {
+      summary: 'List device models',
+      description:
+        'Every role by default (models hold no secret). The catalog, built-in and custom: id, name, ' +
+        'family, source, number of measurements and the commercial references each matches.',
+      tags: ['models'],
+      response: { 200: Type.Array(Summary) },
+    },
     handler: async () => catalog.summaries(),
   });
   app.get('/api/v1/models/:id', {
     config,
     schema: {
       summary: 'One device model, as an importable document',
+      description:
+        'Every role by default. The whole model document (the format of templates/schema.json), ' +
+        'built-in or custom; unknown id: 404.',
       tags: ['models'],
       params: Type.Object({ id: Id }),
       response: { 200: DeviceModelSchema },
@@ -119,6 +129,10 @@ function writeRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
     config,
     schema: {
       summary: 'Import a custom device model',
+      description:
+        'Admin only. `model` is the JSON object or its text; every problem is listed in `details` with its ' +
+        'JSON path (400). An id taken by a built-in model, or by a custom one without `replace`: 409. ' +
+        'Answers 201 with its summary; recorded in the audit log (model.imported or model.replaced).',
       tags: ['models'],
       body: ImportBody,
       response: { 201: Summary },
@@ -133,6 +147,9 @@ function writeRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
     config,
     schema: {
       summary: "Create a custom model on Wattgate's generic meter layout",
+      description:
+        'Admin only. Builds the model from the phases, base address, value type, register table and byte ' +
+        'and word order given, then imports it as POST /api/v1/models does (same 400 and 409; audited).',
       tags: ['models'],
       body: GenericBody,
       response: { 201: Summary },
@@ -144,7 +161,14 @@ function writeRoutes(app: FastifyInstance, opts: ModelRouteOptions): void {
   });
   app.delete('/api/v1/models/:id', {
     config,
-    schema: { summary: 'Delete a custom device model', tags: ['models'], params: Type.Object({ id: Id }) },
+    schema: {
+      summary: 'Delete a custom device model',
+      description:
+        'Admin only. A built-in model, or one still used by a device (named in the message): 409; no ' +
+        'custom model with this id: 404. Answers 204; recorded in the audit log as model.deleted.',
+      tags: ['models'],
+      params: Type.Object({ id: Id }),
+    },
     handler: async (request, reply) => {
       await remove(opts, (request.params as { id: string }).id, actor(request.auth));
       return reply.code(204).send();

@@ -11,7 +11,13 @@ export async function openApiRoutes(app: FastifyInstance): Promise<void> {
   let doc: Record<string, unknown> | undefined;
   app.get(OPENAPI_PATH, {
     config: { access: ADMIN_ONLY },
-    schema: { summary: 'This OpenAPI 3.1 document', tags: ['meta'] },
+    schema: {
+      summary: 'This OpenAPI 3.1 document',
+      description:
+        'Admin only (session or admin API token). Generated from the route table: every /api/ operation ' +
+        'with its parameters, body, roles (`x-wattgate-roles`) and accepted credentials (`security`).',
+      tags: ['meta'],
+    },
     handler: async (_request, reply) => {
       doc ??= openApiDocument(app.routeTable);
       return reply.type('application/json; charset=utf-8').send(doc);

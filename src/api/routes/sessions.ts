@@ -32,6 +32,9 @@ export async function sessionRoutes(
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'List the valid sessions',
+      description:
+        'Admin only. Every session still valid: account, start, last activity and source address; ' +
+        "`current` marks the caller's own. Never a secret: a session id alone cannot authenticate.",
       tags: ['accounts'],
       response: { 200: Type.Array(SessionOut) },
     },
@@ -49,6 +52,9 @@ export async function sessionRoutes(
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'End one session',
+      description:
+        'Admin only. Its user must log in again; unknown or already ended: 404. Answers 204; recorded ' +
+        'in the audit log as sessions.ended with who and from where.',
       tags: ['accounts'],
       params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }),
     },

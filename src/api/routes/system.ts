@@ -44,6 +44,9 @@ export async function systemRoutes(
     config: { access: ANY_ROLE },
     schema: {
       summary: 'System identity: name, serial number, installation id, version, time zone, uptime',
+      description:
+        'Any role (session or API token). The system name is configuration `system.name`; the time zone ' +
+        'is the one the pages show times in; `uptimeS` counts whole seconds since the web part started.',
       tags: ['system'],
       response: { 200: SystemOut },
     },

@@ -80,6 +80,9 @@ export async function tokenRoutes(app: FastifyInstance, opts: TokenRouteOptions)
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'List API tokens (without secrets)',
+      description:
+        'Admin only. Every token ever created, revoked and expired ones included: name, role, who ' +
+        'created it, when, its expiry, revocation and last use (ISO 8601 UTC). Never the token itself.',
       tags: ['tokens'],
       response: { 200: Type.Array(TokenOut) },
     },
@@ -89,6 +92,10 @@ export async function tokenRoutes(app: FastifyInstance, opts: TokenRouteOptions)
     config: { access: ADMIN_ONLY, sessionOnly: true },
     schema: {
       summary: 'Create an API token; the token is shown once',
+      description:
+        'Admin only, with a login session (a token cannot create tokens: 403). The 201 answer is the only ' +
+        'place the token ever appears. Expiry in the past or beyond 2 years: 400; a name used before: ' +
+        '409. Recorded in the audit log as token.created.',
       tags: ['tokens'],
       body: CreateBody,
       response: { 201: Created },
@@ -103,6 +110,9 @@ export async function tokenRoutes(app: FastifyInstance, opts: TokenRouteOptions)
     config: { access: ADMIN_ONLY, sessionOnly: true },
     schema: {
       summary: 'Revoke an API token (its name stays reserved)',
+      description:
+        'Admin only, with a login session (API tokens refused, 403). The token is refused from its next ' +
+        'request; revoking twice keeps the first time. Unknown name: 404. Answers 204; audited (token.revoked).',
       tags: ['tokens'],
       params: Type.Object({ name: Name }),
     },

@@ -65,9 +65,15 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRouteOptions): Prom
     },
   });
   app.get('/', { config: PAGE }, async (_r, reply) => shell(reply, opts.assets, 200));
-  app.get('/api/*', { config: { access: 'public', kind: 'api' } }, async () => {
-    throw new WattgateError(ErrorCodes.NOT_FOUND, 'not found');
-  });
+  const apiNotFound =
+    'Any other /api/ path: 404 WG_ERR_NOT_FOUND in JSON (never the web page), with or without a session.';
+  app.get(
+    '/api/*',
+    { config: { access: 'public', kind: 'api' }, schema: { description: apiNotFound } },
+    async () => {
+      throw new WattgateError(ErrorCodes.NOT_FOUND, 'not found');
+    },
+  );
   app.get('/*', { config: PAGE }, async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     return shell(reply, opts.assets, isUiPage(path) ? 200 : 404);

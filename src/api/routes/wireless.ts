@@ -87,6 +87,10 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
     config: { access: ANY_ROLE },
     schema: {
       summary: 'Radio state, discovery, paired and unknown wireless devices',
+      description:
+        'Any role. Whether the radio is on (or permanently disabled), whether discovery is open and until ' +
+        'when, each paired device with its status, last seen, RSSI/LQI/PER and frames, and the unknown ' +
+        'devices seen (with why they were not paired).',
       tags: ['wireless'],
       response: {
         200: Type.Object({
@@ -117,6 +121,10 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
     config: { access: ADMIN_ONLY },
     schema: {
       summary: 'Open discovery (permit join), optionally with install codes',
+      description:
+        'Admin only. Opens for `durationS` (default: configuration `wireless.permitJoinSeconds`); an ' +
+        'install code whose checksum does not match: 400 naming it; radio off: 503. Answers 204; recorded ' +
+        'in the audit log as wireless.discovery-opened with how many codes (never the codes).',
       tags: ['wireless'],
       body: PermitBody,
     },
@@ -144,7 +152,14 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
   });
   app.delete('/api/v1/wireless/devices/:rfId', {
     config: { access: ADMIN_ONLY },
-    schema: { summary: 'Remove (unpair) a wireless device', tags: ['wireless'], params: RfParams },
+    schema: {
+      summary: 'Remove (unpair) a wireless device',
+      description:
+        'Admin only. The device leaves the network and `devices.list` (audited as a configuration ' +
+        'change with who); not paired: 404. Answers 204.',
+      tags: ['wireless'],
+      params: RfParams,
+    },
     handler: async (request, reply) => {
       await w.remove((request.params as { rfId: string }).rfId, changeMeta(request));
       return reply.code(204).send();
@@ -152,7 +167,13 @@ export async function wirelessRoutes(app: FastifyInstance, opts: WirelessRouteOp
   });
   app.post('/api/v1/wireless/rebuild', {
     config: { access: ADMIN_ONLY },
-    schema: { summary: 'Rebuild the network: forget every device and open discovery', tags: ['wireless'] },
+    schema: {
+      summary: 'Rebuild the network: forget every device and open discovery',
+      description:
+        'Admin only. Every paired device is removed from `devices.list` (audited as a configuration ' +
+        'change with who) and the unknown list is cleared; discovery then opens if the radio is on. Answers 204.',
+      tags: ['wireless'],
+    },
     handler: async (request, reply) => {
       await w.rebuildNetwork(changeMeta(request));
       return reply.code(204).send();
