@@ -257,11 +257,7 @@ export class ConfigStore {
     return this.#commit(this.preview(k, value), meta);
   }
 
-  /**
-   * What `update(k, value)` would store, validated exactly as it would be
-   * (schema, defaults, cross-field and transition rules), without storing it:
-   * the settings forms check a change as it is typed (dry run).
-   */
+  /** What `update(k, value)` would store, validated exactly alike, not stored (the forms' dry run). */
   preview<K extends keyof Config>(k: K, value: unknown): Config {
     const next: Record<string, unknown> = cloneJson(this.#config);
     next[k] = value;

@@ -19,8 +19,7 @@
  * Modbus gateway and data sampling with their state.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -30,15 +29,14 @@ import { DEMO_METERS, demoConfig } from '../../src/cli/demo.js';
 import type { ModbusGateway } from '../../src/modbus/gateway.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { chromiumAvailable, launchChromium, privateContext } from '../fixtures/security/browser.js';
-import { open, submitLogin } from '../fixtures/security/login-page.js';
 import { adu, RawMbapClient } from '../support/modbus-wire.js';
 import { peer } from '../support/peers.js';
+import { assertNoSideways, axeViolations, loginPage, watchProblems } from '../support/web-page.js';
 import { startWholeApp, type WholeApp } from '../support/whole-app.js';
 
 const PASSWORD = 'Monitoring-Passw0rd!';
 /** Not the test machine's zone, with a half-hour offset: the header must show the installation's time. */
 const ZONE = 'Asia/Kolkata';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.WATTGATE_SCREENSHOTS
   ? resolve(process.env.WATTGATE_SCREENSHOTS)
   : mkdtempSync(join(tmpdir(), 'wattgate-shots-'));
@@ -93,47 +91,7 @@ after(async () => {
   if (!process.env.WATTGATE_SCREENSHOTS) rmSync(SHOTS, { recursive: true, force: true });
 });
 
-interface Problems {
-  console: string[];
-  failed: string[];
-}
-
-function watchProblems(page: Page): Problems {
-  const p: Problems = { console: [], failed: [] };
-  page.on('console', (m) => {
-    const url = m.location().url;
-    const unknownPage =
-      url !== '' && new URL(url).pathname === '/no-such-page' && /status of 404/.test(m.text());
-    if (m.type() === 'error' && !unknownPage) p.console.push(`${m.text()} (${url})`);
-  });
-  page.on('pageerror', (e) => p.console.push(String(e)));
-  page.on('requestfailed', (r) => {
-    // Leaving a page aborts its pending refreshes; anything else is a failure.
-    const err = r.failure()?.errorText ?? '';
-    if (err !== 'net::ERR_ABORTED') p.failed.push(`${r.url()} ${err}`);
-  });
-  page.on('response', (r) => {
-    const unknownPage = r.request().isNavigationRequest() && new URL(r.url()).pathname === '/no-such-page';
-    if (r.status() >= 400 && !unknownPage) p.failed.push(`${r.status()} ${r.url()}`);
-  });
-  return p;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
-    violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function login(page: Page): Promise<void> {
-  await open(page, origin, '/login');
-  const r = await submitLogin(page, 'admin', PASSWORD);
-  assert.equal(r.status, 303);
-}
+const login = (page: Page) => loginPage(page, origin, 'admin', PASSWORD);
 
 test('every page at 1366 and 375 px: no console error, no failed request, axe clean, screenshot', {
   timeout: 180_000,
@@ -142,7 +100,7 @@ test('every page at 1366 and 375 px: no console error, no failed request, axe cl
   const ctx = await privateContext(browser);
   t.after(() => ctx.close());
   const page = await ctx.newPage();
-  const problems = watchProblems(page);
+  const problems = watchProblems(page, ['/no-such-page']);
   await login(page);
   for (const width of [1366, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
@@ -155,8 +113,7 @@ test('every page at 1366 and 375 px: no console error, no failed request, axe cl
       if (name === 'settings-wireless') await page.locator('#paired tbody tr').first().waitFor();
       if (name === 'logs') await page.locator('#audit-verify', { hasText: 'intact' }).waitFor();
       assert.deepEqual(await axeViolations(page), [], `axe on ${path} at ${width} px`);
-      const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
-      assert.ok(wide <= width, `${path} at ${width} px is ${wide} px wide (no sideways scrolling)`);
+      await assertNoSideways(page, width, path);
       await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
     }
   }

@@ -10,6 +10,7 @@ import { formatTime } from '../format.js';
 import { html } from '../html.js';
 import { installCodeProblem, parseInstallCodes } from '../install-codes.js';
 import { link } from '../shell.js';
+import { useActions } from '../use-actions.js';
 
 const SECTIONS: readonly { href: string; title: string; what: string }[] = [
   {
@@ -100,8 +101,7 @@ const message = (e: unknown) =>
 export function WirelessSettings({ me }: { me: Me | undefined }) {
   const [o, setO] = useState<Overview | undefined>(undefined);
   const [codes, setCodes] = useState('');
-  const [note, setNote] = useState<{ ok: boolean; text: string } | undefined>(undefined);
-  const [tick, setTick] = useState(0);
+  const { note, setNote, confirm, setConfirm, tick, reload, act } = useActions();
   const admin = me?.role === 'admin';
   useEffect(() => {
     let live = true;
@@ -125,20 +125,9 @@ export function WirelessSettings({ me }: { me: Me | undefined }) {
     } catch (e) {
       setNote({ ok: false, text: message(e) });
     }
-    setTick((n) => n + 1);
+    reload();
   };
 
-  const [confirm, setConfirm] = useState<string | undefined>(undefined);
-  const act = async (text: string, call: () => Promise<unknown>) => {
-    try {
-      await call();
-      setNote({ ok: true, text });
-    } catch (e) {
-      setNote({ ok: false, text: message(e) });
-    }
-    setConfirm(undefined);
-    setTick((n) => n + 1);
-  };
   const remove = (d: RadioDevice) =>
     act(`${d.name} removed from the network (its history stays).`, () =>
       sendJson('DELETE', `/api/v1/wireless/devices/${d.rfId}`),
@@ -166,7 +155,7 @@ export function WirelessSettings({ me }: { me: Me | undefined }) {
     } catch (err) {
       setNote({ ok: false, text: message(err) });
     }
-    setTick((n) => n + 1);
+    reload();
   };
 
   if (!o) return html`<h1>Wireless devices</h1><p>Loading…</p>`;

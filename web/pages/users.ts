@@ -10,6 +10,7 @@ import { ApiError, getJson, type Me, sendJson } from '../api.js';
 import { formatTime } from '../format.js';
 import { html } from '../html.js';
 import { PasswordField } from '../password-field.js';
+import { useActions } from '../use-actions.js';
 
 interface Account {
   name: string;
@@ -73,9 +74,7 @@ function CreateForm({ done }: { done: (name: string) => void }) {
 
 export function UsersSettings({ me }: { me: Me | undefined }) {
   const [accounts, setAccounts] = useState<Account[] | undefined>(undefined);
-  const [note, setNote] = useState<{ ok: boolean; text: string } | undefined>(undefined);
-  const [confirm, setConfirm] = useState<string | undefined>(undefined);
-  const [tick, setTick] = useState(0);
+  const { note, setNote, confirm, setConfirm, tick, reload, act } = useActions();
   const admin = me?.role === 'admin';
   useEffect(() => {
     if (!admin) return;
@@ -90,16 +89,6 @@ export function UsersSettings({ me }: { me: Me | undefined }) {
   if (me && !admin) return html`<h1>Users and roles</h1><p>Only an administrator can manage accounts.</p>`;
   if (!accounts) return html`<h1>Users and roles</h1><p>Loading…</p>`;
 
-  const act = async (text: string, call: () => Promise<unknown>) => {
-    try {
-      await call();
-      setNote({ ok: true, text });
-    } catch (e) {
-      setNote({ ok: false, text: message(e) });
-    }
-    setConfirm(undefined);
-    setTick((n) => n + 1);
-  };
   const setRole = (a: Account, role: string) =>
     act(`${a.name} is now ${role}.`, () => sendJson('PATCH', `/api/v1/accounts/${a.name}`, { role }));
   const remove = (a: Account) =>
@@ -147,6 +136,6 @@ export function UsersSettings({ me }: { me: Me | undefined }) {
     </section>
     <${CreateForm} done=${(name: string) => {
       setNote({ ok: true, text: `Account ${name} created.` });
-      setTick((n) => n + 1);
+      reload();
     }} />`;
 }
